@@ -1,0 +1,68 @@
+# Knowledge Matrix. `make demo` and `make test` are the two commands a new user needs.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+KM := $(BIN)/kmatrix
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+VENDOR := kmatrix/core/static/vendor
+PUBLIC := kmatrix/core/public
+NHSUK := node_modules/nhsuk-frontend/dist/nhsuk
+
+.PHONY: demo test install assets chromium lint types migrations-check test-sqlite test-postgres test-browser bench clean
+
+demo: install assets ## install, build assets, migrate, load the demo, serve on :8000
+	@mkdir -p var
+	$(KM) migrate --noinput
+	$(KM) demo
+	@echo "Serving Knowledge Matrix at http://127.0.0.1:8000 (Ctrl-C to stop)"
+	$(KM) serve 127.0.0.1:8000
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+assets: node_modules/.installed ## copy the NHS.UK and htmx assets into static files
+	@mkdir -p $(VENDOR) $(PUBLIC)
+	cp $(NHSUK)/nhsuk-frontend.min.css $(NHSUK)/nhsuk-frontend.min.css.map $(VENDOR)/
+	cp $(NHSUK)/nhsuk-frontend.min.js $(NHSUK)/nhsuk-frontend.min.js.map $(VENDOR)/
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
+	rm -rf $(PUBLIC)/assets && cp -r $(NHSUK)/assets $(PUBLIC)/assets
+
+chromium: ## Debian's Chromium for the browser tests (never a downloaded browser)
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+types: install
+	$(BIN)/mypy kmatrix bench
+
+migrations-check: install
+	$(KM) makemigrations --check --dry-run
+
+test-sqlite: install assets
+	$(BIN)/pytest -m "not browser" -n 2 -q
+
+test-postgres: install assets
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -m "not browser" -n 2 -q
+
+test-browser: install assets chromium
+	$(BIN)/pytest -m browser -q
+
+test: lint types migrations-check test-sqlite test-postgres test-browser ## the whole suite
+
+bench: install assets ## every benchmark at national scale (see bench/README.md)
+	$(BIN)/python bench/directory.py
+
+clean:
+	rm -rf var/*.sqlite3* $(VENDOR) $(PUBLIC)

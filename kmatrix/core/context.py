@@ -1,0 +1,46 @@
+"""What every page's chrome needs: the header's navigation and account links."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from kmatrix.core.access import viewer_for
+
+NAVIGATION = [
+    ("My networks", "networks:mine"),
+    ("Organisations", "networks:organisations"),
+    ("People", "networks:people"),
+]
+
+
+def nhs_chrome(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    viewer = viewer_for(user)
+    path = request.path
+    items = []
+    for text, name in NAVIGATION:
+        href = reverse(name)
+        items.append({"text": text, "href": href, "current": path == href, "active": path.startswith(href)})
+    if viewer.is_admin:
+        items.append({"text": "Admin", "href": reverse("admin:index")})
+    if viewer.is_authenticated and user is not None:
+        account = {
+            "items": [
+                {"text": user.email or "Your account", "href": reverse("core:account"), "icon": True},
+                {"text": "Sign out", "href": reverse("account_logout")},
+            ]
+        }
+    else:
+        account = {"items": [{"text": "Sign in", "href": reverse("account_login"), "icon": True}]}
+    return {
+        "viewer": viewer,
+        "header_params": {
+            "service": {"text": "Knowledge Matrix", "href": "/"},
+            "navigation": {"items": items if viewer.is_authenticated else []},
+            "account": account,
+        },
+        "csp_nonce": getattr(request, "csp_nonce", ""),
+    }
