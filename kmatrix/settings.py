@@ -117,7 +117,13 @@ TEMPLATES: list[dict[str, Any]] = [
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [],
         "APP_DIRS": True,
-        "OPTIONS": {"environment": "kmatrix.jinja2.environment"},
+        "OPTIONS": {
+            "environment": "kmatrix.jinja2.environment",
+            "context_processors": [
+                "django.contrib.messages.context_processors.messages",
+                "kmatrix.core.context.nhs_chrome",
+            ],
+        },
     },
     {
         # Django templates for the admin and for allauth's own pages, which we restyle
@@ -171,6 +177,10 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+if not PRODUCTION:
+    # WhiteNoise warns on every start when this is missing; development serves from finders.
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+FORMS_URLFIELD_ASSUME_HTTPS = True
 STATICFILES_DIRS: list[Path] = []
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
@@ -43,4 +44,17 @@ def nhs_chrome(request: HttpRequest) -> dict[str, Any]:
             "account": account,
         },
         "csp_nonce": getattr(request, "csp_nonce", ""),
+        "socialaccount_providers": _identity_providers(),
     }
+
+
+def _identity_providers() -> list[dict[str, str]]:
+    """The OpenID Connect sign-in buttons, when an NHS identity provider is configured."""
+    apps = settings.SOCIALACCOUNT_PROVIDERS.get("openid_connect", {}).get("APPS", [])
+    return [
+        {
+            "name": app["name"],
+            "login_url": reverse("openid_connect_login", kwargs={"provider_id": app["provider_id"]}),
+        }
+        for app in apps
+    ]

@@ -1,0 +1,39 @@
+"""Lets allauth's own (Django-template) pages sit inside our Jinja2 NHS.UK page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.template.base import Parser, Token
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+
+class NhsPageNode(template.Node):
+    child_nodelists = ("title", "body")
+
+    def __init__(self, title: template.NodeList, body: template.NodeList) -> None:
+        self.title = title
+        self.body = body
+
+    def render(self, context: Any) -> str:
+        return render_to_string(
+            "core/allauth_page.html",
+            {
+                "page_title": " ".join(self.title.render(context).split()),
+                "content": mark_safe(self.body.render(context)),  # noqa: S308 - our rendered template
+            },
+            request=context.get("request"),
+        )
+
+
+@register.tag("nhs_page")
+def nhs_page(parser: Parser, token: Token) -> NhsPageNode:
+    title = parser.parse(("nhs_page_body",))
+    parser.delete_first_token()
+    body = parser.parse(("end_nhs_page",))
+    parser.delete_first_token()
+    return NhsPageNode(title, body)

@@ -1,0 +1,201 @@
+"""Directory pages: organisations and people, with search and CSV export."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from kmatrix.core.access import can_manage, get_for, viewer_for, visible
+from kmatrix.core.exports import csv_response
+from kmatrix.core.history import history_for
+from kmatrix.networks import queries, services
+from kmatrix.networks.forms import OrganisationForm, PersonForm
+from kmatrix.networks.models import Network, Organisation, Person
+
+PAGE_SIZE = 50
+
+
+def _page(request: HttpRequest, items: Any) -> Page[Any]:
+    # Page numbers come from the address bar: anything odd shows the nearest real page.
+    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _pagination(request: HttpRequest, page: Page[Any]) -> dict[str, Any]:
+    query = request.GET.copy()
+
+    def href(number: int) -> str:
+        query["page"] = str(number)
+        return "?" + query.urlencode()
+
+    return {
+        "previous": {"href": href(page.previous_page_number())} if page.has_previous() else None,
+        "next": {"href": href(page.next_page_number())} if page.has_next() else None,
+    }
+
+
+def organisations(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()[:200]
+    sector = request.GET.get("sector", "")
+    if sector not in Organisation.Sector.values:
+        sector = ""
+    page = _page(request, queries.organisation_list(q=q, sector=sector))
+    viewer = viewer_for(request.user)
+    return render(request, "networks/organisations.html", {
+        "page": page, "pagination": _pagination(request, page), "q": q, "sector": sector,
+        "sectors": Organisation.Sector.choices,
+        "can_create": viewer.is_admin or bool(viewer.coordinated_networks),
+        "breadcrumbs": [{"text": "Organisations", "href": ""}],
+    })
+
+
+def organisations_export(request: HttpRequest) -> StreamingHttpResponse:
+    orgs = queries.organisation_list(q=request.GET.get("q", "").strip()[:200])
+    return csv_response(
+        "organisations.csv",
+        ["Name", "ODS code", "Sector", "Region", "Website", "Networks"],
+        ((o.name, o.ods_code, o.get_sector_display(), o.region, o.website, o.network_count)
+         for o in orgs.iterator(chunk_size=500)),
+    )
+
+
+def organisation(request: HttpRequest, pk: int) -> HttpResponse:
+    viewer = viewer_for(request.user)
+    org = get_for(viewer, Organisation.objects.all(), pk=pk)
+    manages = can_manage(viewer, org)
+    people = queries.people_directory(viewer, organisation_id=org.pk)
+    page = _page(request, people)
+    return render(request, "networks/organisation.html", {
+        "organisation": org,
+        "networks": queries.organisation_networks(viewer, org),
+        "page": page, "rows": queries.directory_rows(viewer, page.object_list),
+        "pagination": _pagination(request, page),
+        "manages": manages,
+        "history": history_for(org) if manages else [],
+        "breadcrumbs": [{"text": "Organisations", "href": "/organisations/"}, {"text": org.name, "href": ""}],
+    })
+
+
+def organisation_by_ods(request: HttpRequest, code: str) -> HttpResponse:
+    org = get_object_or_404(Organisation, ods_code=code.upper())
+    return redirect(org)
+
+
+def _organisation_form(request: HttpRequest, org: Organisation | None) -> HttpResponse:
+    form = OrganisationForm(request.POST or None, instance=org)
+    if request.method == "POST" and form.is_valid():
+        saved = services.organisation_save(organisation=org, **form.cleaned_data)
+        messages.success(request, f"{saved.name} saved.")
+        return redirect(saved)
+    title = f"Edit {org.name}" if org else "New organisation"
+    return render(request, "networks/form.html", {
+        "form": form, "title": title, "cancel": org.get_absolute_url() if org else "/organisations/",
+        "breadcrumbs": [{"text": "Organisations", "href": "/organisations/"}, {"text": title, "href": ""}],
+    }, status=400 if form.errors else 200)
+
+
+@login_required
+def organisation_create(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_for(request.user)
+    if not (viewer.is_admin or viewer.coordinated_networks):
+        raise PermissionDenied("Only network coordinators and administrators add organisations.")
+    return _organisation_form(request, None)
+
+
+@login_required
+def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    org = get_for(viewer_for(request.user), Organisation.objects.all(), write=True, pk=pk)
+    return _organisation_form(request, org)
+
+
+def _people_filters(request: HttpRequest) -> dict[str, Any]:
+    viewer = viewer_for(request.user)
+    network = None
+    slug = request.GET.get("network", "")
+    if slug:
+        network = visible(viewer, Network.objects.all()).filter(slug=slug).first()
+    return {"q": request.GET.get("q", "").strip()[:200], "network": network}
+
+
+@login_required
+def people(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_for(request.user)
+    filters = _people_filters(request)
+    page = _page(request, queries.people_directory(viewer, **filters))
+    return render(request, "networks/people.html", {
+        "page": page, "rows": queries.directory_rows(viewer, page.object_list),
+        "pagination": _pagination(request, page), **filters,
+        "networks": queries.my_networks(viewer)[0],
+        "can_create": viewer.is_admin or bool(viewer.coordinated_networks),
+        "breadcrumbs": [{"text": "People", "href": ""}],
+    })
+
+
+@login_required
+def people_export(request: HttpRequest) -> StreamingHttpResponse:
+    viewer = viewer_for(request.user)
+    people = queries.people_directory(viewer, **_people_filters(request))
+
+    def rows() -> Any:
+        for row in queries.directory_rows(viewer, people.iterator(chunk_size=500)):
+            p = row.person
+            yield (p.full_name, p.job_title, p.organisation.name if p.organisation else "",
+                   p.email if row.show_contact else "", p.phone if row.show_contact else "")
+
+    return csv_response("people.csv", ["Name", "Job title", "Organisation", "Email", "Phone"], rows())
+
+
+@login_required
+def person(request: HttpRequest, pk: int) -> HttpResponse:
+    viewer = viewer_for(request.user)
+    obj = get_for(viewer, Person.objects.select_related("organisation"), pk=pk)
+    manages = can_manage(viewer, obj)
+    memberships = list(
+        obj.memberships.filter(network__in=visible(viewer, Network.objects.all()))
+        .select_related("network", "organisation").prefetch_related("roles")
+    )
+    return render(request, "networks/person.html", {
+        "person": obj, "memberships": memberships,
+        "show_contact": queries.can_see_contact(viewer, obj),
+        "workstreams": visible(viewer, obj.workstreams.select_related("network")),
+        "groups": visible(viewer, obj.member_groups.select_related("network")),
+        "manages": manages,
+        "history": history_for(obj) if manages else [],
+        "breadcrumbs": [{"text": "People", "href": "/people/"}, {"text": obj.full_name, "href": ""}],
+    })
+
+
+def _person_form(request: HttpRequest, obj: Person | None) -> HttpResponse:
+    form = PersonForm(request.POST or None, instance=obj)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = form.save()
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{saved.full_name} saved.")
+            return redirect(saved)
+    title = f"Edit {obj.full_name}" if obj else "Add a person"
+    return render(request, "networks/form.html", {
+        "form": form, "title": title, "cancel": obj.get_absolute_url() if obj else "/people/",
+        "breadcrumbs": [{"text": "People", "href": "/people/"}, {"text": title, "href": ""}],
+    }, status=400 if form.errors else 200)
+
+
+@login_required
+def person_create(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_for(request.user)
+    if not (viewer.is_admin or viewer.coordinated_networks):
+        raise PermissionDenied("Only network coordinators and administrators add people.")
+    return _person_form(request, None)
+
+
+@login_required
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = get_for(viewer_for(request.user), Person.objects.all(), write=True, pk=pk)
+    return _person_form(request, obj)
