@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol, TypeVar
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -211,7 +211,7 @@ def get_for(viewer: Viewer, queryset: QuerySet[M], *, write: bool = False, **loo
     """
     try:
         obj = visible(viewer, queryset).get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404("No such record, or you do not have access to it.") from None
     if write and not can_manage(viewer, obj):
         raise PermissionDenied("You do not have permission to change this.")

@@ -15,20 +15,20 @@ TOKEN_PREFIX = "km_"
 
 
 class EmailUserManager(UserManager["User"]):
-    def _create_user_object(self, username: str | None, email: str | None, password: str | None, **extra: Any) -> User:  # type: ignore[override]
+    def _create_user_object(self, username: str | None, email: str | None, password: str | None, **extra: Any) -> User:
         email = self.normalize_email(email or username or "").lower()
         user = self.model(email=email, **extra)
         user.set_password(password)
         return user
 
-    def create_user(self, username: str | None = None, email: str | None = None, password: str | None = None, **extra: Any) -> User:  # type: ignore[override]
+    def create_user(self, username: str | None = None, email: str | None = None, password: str | None = None, **extra: Any) -> User:
         extra.setdefault("is_staff", False)
         extra.setdefault("is_superuser", False)
         user = self._create_user_object(username, email, password, **extra)
         user.save(using=self._db)
         return user
 
-    def create_superuser(self, username: str | None = None, email: str | None = None, password: str | None = None, **extra: Any) -> User:  # type: ignore[override]
+    def create_superuser(self, username: str | None = None, email: str | None = None, password: str | None = None, **extra: Any) -> User:
         extra.update(is_staff=True, is_superuser=True)
         return self.create_user(username, email, password, **extra)
 
@@ -40,9 +40,9 @@ class User(AbstractUser):
     email = models.EmailField("email address", unique=True)
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    objects: ClassVar[EmailUserManager] = EmailUserManager()  # type: ignore[assignment]
+    objects: ClassVar[EmailUserManager] = EmailUserManager()
 
     class Meta:
         ordering = ["email"]

@@ -2,16 +2,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from kmatrix.core.models import ApiToken, hash_token
+from kmatrix.core.models import ApiToken, User, hash_token
 
 
 @transaction.atomic
 def api_token_create(
-    *, user: AbstractBaseUser, name: str, expires_at: datetime | None = None
+    *, user: User, name: str, expires_at: datetime | None = None
 ) -> tuple[ApiToken, str]:
     """Make a token; returns the record and the raw token, which is never stored."""
     raw = ApiToken.generate()

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from kmatrix.core.access import viewer_for
 from kmatrix.core.forms import ApiTokenForm
-from kmatrix.core.models import ApiToken
+from kmatrix.core.models import ApiToken, User
 from kmatrix.core.services import api_token_create, api_token_revoke
 
 
@@ -28,7 +28,7 @@ def accessibility(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def account(request: HttpRequest) -> HttpResponse:
-    tokens = ApiToken.objects.filter(user=request.user, revoked_at__isnull=True)
+    tokens = ApiToken.objects.filter(user_id=request.user.pk or 0, revoked_at__isnull=True)
     return render(request, "core/account.html", {"tokens": tokens, "form": ApiTokenForm()})
 
 
@@ -37,10 +37,11 @@ def account(request: HttpRequest) -> HttpResponse:
 def token_create(request: HttpRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST)
     if not form.is_valid():
-        tokens = ApiToken.objects.filter(user=request.user, revoked_at__isnull=True)
+        tokens = ApiToken.objects.filter(user_id=request.user.pk or 0, revoked_at__isnull=True)
         return render(request, "core/account.html", {"tokens": tokens, "form": form}, status=400)
-    token, raw = api_token_create(user=request.user, name=form.cleaned_data["name"])  # type: ignore[arg-type]
-    tokens = ApiToken.objects.filter(user=request.user, revoked_at__isnull=True)
+    assert isinstance(request.user, User)  # login_required
+    token, raw = api_token_create(user=request.user, name=form.cleaned_data["name"])
+    tokens = ApiToken.objects.filter(user_id=request.user.pk or 0, revoked_at__isnull=True)
     return render(
         request, "core/account.html", {"tokens": tokens, "form": ApiTokenForm(), "new_token": raw}
     )
@@ -49,7 +50,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    token = get_object_or_404(ApiToken, pk=pk, user=request.user, revoked_at__isnull=True)
+    token = get_object_or_404(ApiToken, pk=pk, user_id=request.user.pk or 0, revoked_at__isnull=True)
     api_token_revoke(token=token)
     messages.success(request, f"Token “{token.name}” revoked.")
     return redirect("core:account")

@@ -1,17 +1,21 @@
 """Statistical process control (SPC) engine: XmR charts the NHS way.
 
-The contract is ``SPC.md`` in the shared project folder; ``README.md`` beside this module records
-the decisions that page leaves open. Pure Python on purpose: no Django, no numpy, so that it can be
-run on thousands of series in a worker and tested on its own.
+The contract is the shared ``SPC.md``; ``README.md`` beside this module records the decisions it
+leaves open. Pure Python, no Django: it runs on thousands of series and is tested on its own.
 """
 
 from __future__ import annotations
 
 import math
+import operator
+import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache, cached_property
-from typing import Final, Literal, get_args
+from functools import cache, cached_property, partial
+from itertools import pairwise
+from operator import gt, lt, sub
+from typing import Final, Literal, cast, get_args
 
 Preset = Literal["mdc", "plotthedots"]
 Direction = Literal["increase", "decrease", "neutral"]
@@ -19,6 +23,7 @@ PointType = Literal["common_cause", "improvement", "concern", "neutral"]
 Colour = Literal["grey", "blue", "orange", "purple"]
 Side = Literal["high", "low"]
 Rule = Literal["outside_limits", "shift", "trend", "two_of_three"]
+Rules = tuple[Rule, ...]
 AssuranceIcon = Literal["pass", "fail", "hit_or_miss"]
 VariationIcon = Literal[
     "common_cause",
@@ -49,9 +54,9 @@ SCREENING_FACTOR: Final = 3.267
 MINIMUM_POINTS: Final = 13
 PLOTTHEDOTS_MINIMUM_BASELINE: Final = 12
 
-RULES: Final[tuple[Rule, ...]] = ("outside_limits", "shift", "trend", "two_of_three")
+RULES: Final[Rules] = ("outside_limits", "shift", "trend", "two_of_three")
 # plotthedots gives each point one label; this is its order of precedence.
-PLOTTHEDOTS_PRECEDENCE: Final[tuple[Rule, ...]] = ("outside_limits", "trend", "two_of_three", "shift")
+PRECEDENCE: Final[Rules] = ("outside_limits", "trend", "two_of_three", "shift")
 
 
 class SpcError(ValueError):
@@ -73,6 +78,12 @@ PRESETS: Final[dict[Preset, PresetDefaults]] = {
 
 @dataclass(frozen=True)
 class SpcSettings:
+    """How to read a series. ``None`` means the preset's default.
+
+    ``baseline`` is a number of points; ``recalculate_at`` holds the indexes of the points that
+    start a new segment. Numbers are normalised on creation (target to float, indexes to int).
+    """
+
     preset: Preset = "mdc"
     direction: Direction = "increase"
     target: float | None = None
@@ -82,9 +93,15 @@ class SpcSettings:
     recalculate_at: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
+        # Callers pass Decimals from the database and numpy integers from arrays; normalise them
+        # once here so that the engine and equality see plain numbers.
+        normalise = partial(object.__setattr__, self)
+        if self.target is not None:
+            normalise("target", _finite_target(self.target))
+        if self.baseline is not None:
+            normalise("baseline", _whole_number(self.baseline, "A baseline"))
+        normalise("recalculate_at", _recalculation_indexes(self.recalculate_at))
         _check_settings(self)
-        # Order does not matter to callers, but it does to segmenting: store it sorted.
-        object.__setattr__(self, "recalculate_at", tuple(sorted(self.recalculate_at)))
 
     @classmethod
     def preset_defaults(cls, preset: Preset) -> PresetDefaults:
@@ -124,21 +141,24 @@ class Segment:
 
 @dataclass(frozen=True)
 class PointSignal:
-    """What a point shows; shared between points, since only a few hundred combinations exist."""
+    """What a point shows; shared between points, as there are at most 256 combinations."""
 
     type: PointType
     side: Side | None
-    rules: tuple[Rule, ...]
+    rules: Rules
     colour: Colour
     conflict: bool
 
 
 @dataclass(frozen=True)
 class PointResult:
+    """One point: ``side`` is the side of the signal shown (None for common cause), ``rules``
+    the rules behind it, and ``conflict`` whether signals on both sides met on the point."""
+
     index: int
     value: float
     type: PointType
-    rules: tuple[Rule, ...]
+    rules: Rules
     colour: Colour
     side: Side | None
     conflict: bool
@@ -146,6 +166,9 @@ class PointResult:
 
 @dataclass(frozen=True)
 class SpcResult:
+    """The analysis. Bulk callers should read ``signals`` or ``colours``: ``points`` builds an
+    object per point on first use."""
+
     segments: tuple[Segment, ...]
     values: tuple[float, ...]
     signals: tuple[PointSignal, ...]
@@ -155,8 +178,7 @@ class SpcResult:
 
     @cached_property
     def points(self) -> tuple[PointResult, ...]:
-        # Built on first use: a frozen object per point would dominate the cost of a bulk run
-        # that only needs the icons or the colours.
+        # Lazy because a frozen object per point would cost more than the analysis itself.
         return tuple(
             PointResult(i, y, s.type, s.rules, s.colour, s.side, s.conflict)
             for i, (y, s) in enumerate(zip(self.values, self.signals, strict=True))
@@ -178,9 +200,17 @@ HIGH_BITS: Final = dict(zip(RULES, (OUTSIDE_HIGH, SHIFT_HIGH, TREND_HIGH, TWO_HI
 LOW_BITS: Final = dict(zip(RULES, (OUTSIDE_LOW, SHIFT_LOW, TREND_LOW, TWO_LOW), strict=True))
 BOTH_TRENDS: Final = TREND_HIGH | TREND_LOW
 
-# A point's zone: 0 on the mean (or no limits), 1 beyond the mean, 2 near a limit (beyond the
-# two-sigma line), 3 beyond the process limit; negative below the mean.
-OUTSIDE_BITS_BY_ZONE: Final = (OUTSIDE_LOW, 0, 0, 0, 0, 0, OUTSIDE_HIGH)
+# A point's zone, counted upwards from below the lower limit: 0 beyond the lower limit, 1 near
+# it (beyond the lower two-sigma line), 2 below the mean, 3 on the mean (or in a segment without
+# limits), 4 above the mean, 5 near the upper limit, 6 beyond it. Zones are kept as bytes and
+# masks as a bytearray so that the rules can use bytes.translate and regular expressions, which
+# run in C: across thousands of series that is most of the engine's speed.
+ZONE_MEAN: Final = 3
+OUTSIDE_BITS: Final = bytes(
+    OUTSIDE_LOW if zone == 0 else OUTSIDE_HIGH if zone == 6 else 0 for zone in range(256)
+)
+IS_JUNCTION: Final = bytes(int(mask & BOTH_TRENDS == BOTH_TRENDS) for mask in range(256))
+NEAR_LIMIT: Final = re.compile(b"[\x01\x05]")
 
 
 # --- validation -------------------------------------------------------------------------------
@@ -198,8 +228,6 @@ def _check_settings(settings: SpcSettings) -> None:
             f"A run length of {settings.run_length} is not allowed for the {settings.preset} "
             f"preset: use {allowed}."
         )
-    if settings.target is not None and not _is_finite_number(settings.target):
-        raise SpcError(f"The target must be a finite number, not {settings.target!r}.")
     _check_baseline(settings)
     _check_recalculations(settings.recalculate_at)
 
@@ -208,8 +236,8 @@ def _check_baseline(settings: SpcSettings) -> None:
     baseline = settings.baseline
     if baseline is None:
         return
-    if not _is_whole_number(baseline) or baseline < 1:
-        raise SpcError(f"A baseline must be a whole number of points, at least 1, not {baseline!r}.")
+    if baseline < 1:
+        raise SpcError(f"A baseline needs at least 1 point, not {baseline}.")
     if settings.preset == "plotthedots" and baseline < PLOTTHEDOTS_MINIMUM_BASELINE:
         raise SpcError(
             f"A plotthedots baseline needs at least {PLOTTHEDOTS_MINIMUM_BASELINE} points, "
@@ -219,8 +247,8 @@ def _check_baseline(settings: SpcSettings) -> None:
 
 def _check_recalculations(indexes: tuple[int, ...]) -> None:
     for index in indexes:
-        if not _is_whole_number(index) or index < 0:
-            raise SpcError(f"Recalculation index {index!r} must be a whole number from 1.")
+        if index < 0:
+            raise SpcError(f"Recalculation index {index} is out of range: indexes start at 1.")
         if index == 0:
             raise SpcError(
                 "Recalculation index 0 is not allowed: the first point already starts a segment."
@@ -243,7 +271,7 @@ def _check_settings_fit(settings: SpcSettings, count: int) -> None:
 
 def _checked_values(values: Sequence[float]) -> list[float]:
     try:
-        ys = [float(v) for v in values]
+        ys = list(map(float, values))
     except (TypeError, ValueError) as error:
         raise SpcError(f"Every value must be a number: {error}.") from None
     if not ys:
@@ -257,15 +285,35 @@ def _checked_values(values: Sequence[float]) -> list[float]:
     return ys
 
 
-def _is_finite_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+def _finite_target(value: object) -> float:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        number = math.nan
+    if isinstance(value, bool | str) or not math.isfinite(number):
+        raise SpcError(f"The target must be a finite number, not {value!r}.")
+    return number
 
 
-def _is_whole_number(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+def _whole_number(value: object, what: str) -> int:
+    if not isinstance(value, bool):
+        try:
+            return operator.index(value)  # type: ignore[arg-type]
+        except TypeError:
+            pass
+    raise SpcError(f"{what} must be a whole number, not {value!r}.")
+
+
+def _recalculation_indexes(indexes: object) -> tuple[int, ...]:
+    if not isinstance(indexes, tuple | list):
+        raise SpcError("Recalculation indexes must be a tuple of whole numbers, e.g. (15,).")
+    return tuple(sorted(_whole_number(i, "A recalculation index") for i in indexes))
 
 
 # --- segments and limits ----------------------------------------------------------------------
+
+# A segment's first index, the index after it, and the index after the points its lines come from.
+Bounds = tuple[int, int, int]
 
 
 def _segments(ys: list[float], settings: SpcSettings, warnings: list[str]) -> list[Segment]:
@@ -273,17 +321,13 @@ def _segments(ys: list[float], settings: SpcSettings, warnings: list[str]) -> li
     screen = settings.effective_screen_outliers
     segments = []
     for number, (start, end, calc_end) in enumerate(plan, start=1):
-        segment = _segment(ys, start, end, calc_end, screen)
-        label = _segment_label(number, len(plan), calc_end < end)
-        segment = _apply_minimum(segment, settings.preset, label, warnings)
-        segments.append(segment)
+        where = _where(number, len(plan), calc_end < end)
+        limits = _enough_points(end - start, calc_end - start, settings.preset, where, warnings)
+        segments.append(_segment(ys, (start, end, calc_end), screen=screen, limits=limits))
     return segments
 
 
-def _segment_plan(
-    count: int, settings: SpcSettings, warnings: list[str]
-) -> list[tuple[int, int, int]]:
-    """(start, end, end of the points the limits come from) for each segment."""
+def _segment_plan(count: int, settings: SpcSettings, warnings: list[str]) -> list[Bounds]:
     baseline = settings.baseline
     if settings.preset == "mdc" and baseline is not None:
         if settings.recalculate_at:
@@ -300,30 +344,22 @@ def _segment_plan(
     ]
 
 
-def _segment(ys: list[float], start: int, end: int, calc_end: int, screen: bool) -> Segment:
+def _segment(ys: list[float], bounds: Bounds, *, screen: bool, limits: bool) -> Segment:
+    start, end, calc_end = bounds
     calc = ys[start:calc_end]
     mean = sum(calc) / len(calc)
-    amr = _average_moving_range(calc, screen)
+    amr = _average_moving_range(calc, screen) if limits else None
     if amr is None:
         return Segment(start, end - start, mean, None, None, None, None, None, len(calc))
     spread, near = LIMIT_FACTOR * amr, TWO_SIGMA_FACTOR * amr
-    return Segment(
-        start,
-        end - start,
-        mean,
-        lower_limit=mean - spread,
-        upper_limit=mean + spread,
-        lower_two_sigma=mean - near,
-        upper_two_sigma=mean + near,
-        average_moving_range=amr,
-        calculation_points=len(calc),
-    )
+    lines = (mean - spread, mean + spread, mean - near, mean + near)
+    return Segment(start, end - start, mean, *lines, amr, len(calc))
 
 
 def _average_moving_range(calc: list[float], screen: bool) -> float | None:
     if len(calc) < 2:
         return None
-    ranges = [abs(b - a) for a, b in zip(calc, calc[1:])]  # noqa: RUF007 - faster than pairwise here
+    ranges: list[float] = list(map(abs, map(sub, calc[1:], calc)))
     amr = sum(ranges) / len(ranges)
     # With an average of zero every range is "unusually large" by the letter of the screen, which
     # would leave nothing to average; a flat series has no outlying range to drop.
@@ -334,73 +370,65 @@ def _average_moving_range(calc: list[float], screen: bool) -> float | None:
     return amr
 
 
-def _segment_label(number: int, total: int, has_baseline: bool) -> str:
+def _where(number: int, total: int, has_baseline: bool) -> str:
+    """Where a warning applies, to follow its first words."""
     if has_baseline:
-        return "in the baseline" if total == 1 else f"in the baseline of segment {number}"
-    return "" if total == 1 else f"in segment {number}"
+        return " in the baseline" if total == 1 else f" in the baseline of segment {number}"
+    return "" if total == 1 else f" in segment {number}"
 
 
-def _apply_minimum(segment: Segment, preset: Preset, label: str, warnings: list[str]) -> Segment:
-    where = f" {label}" if label else ""
-    if preset == "mdc" and segment.calculation_points < MINIMUM_POINTS:
+def _enough_points(
+    points: int, calc_points: int, preset: Preset, where: str, warnings: list[str]
+) -> bool:
+    """Whether a segment may have limits, warning where it may not or where they are trial."""
+    if preset == "mdc" and calc_points < MINIMUM_POINTS:
         warnings.append(
-            f"Too few points ({segment.calculation_points}){where} for SPC limits: "
+            f"Too few points ({calc_points}){where} for SPC limits: "
             f"at least {MINIMUM_POINTS} are needed."
         )
-        return _without_limits(segment)
-    if segment.calculation_points < 2:
-        warnings.append(f"Only one point{where}: limits need at least two points to measure variation.")
-        return segment
-    if preset == "plotthedots" and segment.points < MINIMUM_POINTS:
+        return False
+    if calc_points < 2:
         warnings.append(
-            f"Trial limits{where}: only {segment.points} points, fewer than {MINIMUM_POINTS}; "
+            f"Only one point{where}: limits need at least two points to measure variation."
+        )
+        return False
+    if preset == "plotthedots" and points < MINIMUM_POINTS:
+        warnings.append(
+            f"Trial limits{where}: only {points} points, fewer than {MINIMUM_POINTS}; "
             "the limits will change as more points are added."
         )
-    return segment
-
-
-def _without_limits(segment: Segment) -> Segment:
-    return Segment(
-        segment.start,
-        segment.points,
-        segment.mean,
-        lower_limit=None,
-        upper_limit=None,
-        lower_two_sigma=None,
-        upper_two_sigma=None,
-        average_moving_range=None,
-        calculation_points=segment.calculation_points,
-    )
+    return True
 
 
 # --- rules ------------------------------------------------------------------------------------
 
 
-def _outside_masks(ys: list[float], segments: list[Segment]) -> tuple[list[int], list[int]]:
-    """Each point's zone, and a signal mask holding the single-point rule so far."""
-    zones: list[int] = []
+def _outside_masks(ys: list[float], segments: list[Segment]) -> tuple[bytearray, bytes]:
+    """A signal mask per point holding the single-point rule so far, and each point's zone."""
+    zones = bytearray()
     for segment in segments:
         chunk = ys[segment.start : segment.start + segment.points]
-        zones.extend(_zones(chunk, segment) if segment.has_limits else [0] * len(chunk))
-    return [OUTSIDE_BITS_BY_ZONE[z + 3] for z in zones], zones
+        zones += _zones(chunk, segment) if segment.has_limits else bytes([ZONE_MEAN]) * len(chunk)
+    return bytearray(zones.translate(OUTSIDE_BITS)), bytes(zones)
 
 
-def _zones(chunk: list[float], segment: Segment) -> list[int]:
-    mean = segment.mean
+def _zones(chunk: list[float], segment: Segment) -> bytes:
     lower, upper = segment.lower_limit, segment.upper_limit
     lower_near, upper_near = segment.lower_two_sigma, segment.upper_two_sigma
-    assert lower is not None and upper is not None
-    assert lower_near is not None and upper_near is not None
-    # Strict comparisons throughout: a point on a line is on the inner side of it.
-    zones = []
-    for y in chunk:
-        if y > mean:
-            zones.append(3 if y > upper else 2 if y > upper_near else 1)
-        elif y < mean:
-            zones.append(-3 if y < lower else -2 if y < lower_near else -1)
-        else:
-            zones.append(0)
-    return zones
+    if lower is None or upper is None or lower_near is None or upper_near is None:
+        raise AssertionError("zones need limits")
+    # A zone counts the lines a point is beyond, so a point exactly on a line stays on its inner
+    # side: it must be strictly above an upper line but only at or above a lower one. For floats
+    # "y >= x" is "y > the float just below x", so one bisection per point gives the zone.
+    lines = [
+        math.nextafter(lower, -math.inf),
+        math.nextafter(lower_near, -math.inf),
+        math.nextafter(segment.mean, -math.inf),
+        segment.mean,
+        upper_near,
+        upper,
+    ]
+    return bytes(map(partial(bisect_left, lines), chunk))
 
 
 def _rule_stretches(segments: list[Segment], preset: Preset) -> list[tuple[int, int]]:
@@ -422,62 +450,59 @@ def _rule_stretches(segments: list[Segment], preset: Preset) -> list[tuple[int, 
     return stretches
 
 
-def _flag(masks: list[int], start: int, end: int, bit: int) -> None:
-    for i in range(start, end):
-        masks[i] |= bit
+def _flag(masks: bytearray, start: int, end: int, bit: int) -> None:
+    masks[start:end] = bytes(mask | bit for mask in masks[start:end])
 
 
-def _flag_shifts(zones: list[int], start: int, end: int, length: int, masks: list[int]) -> None:
-    run_start, run_sign = start, 0
-    for i in range(start, end):
-        z = zones[i]
-        sign = (z > 0) - (z < 0)
-        if sign != run_sign:
-            if run_sign and i - run_start >= length:
-                _flag(masks, run_start, i, SHIFT_HIGH if run_sign > 0 else SHIFT_LOW)
-            run_start, run_sign = i, sign
-    if run_sign and end - run_start >= length:
-        _flag(masks, run_start, end, SHIFT_HIGH if run_sign > 0 else SHIFT_LOW)
+@cache
+def _run_pattern(first: int, last: int, length: int) -> re.Pattern[bytes]:
+    """Runs of at least ``length`` bytes valued from ``first`` to ``last``."""
+    return re.compile(b"[%c-%c]{%d,}" % (first, last, length))
 
 
-def _flag_trends(ys: list[float], start: int, end: int, length: int, masks: list[int]) -> None:
-    # A run is the points from run_start up to the point before the step that ends it.
-    run_start, run_step = start, 0
-    for i in range(start + 1, end):
-        step = (ys[i] > ys[i - 1]) - (ys[i] < ys[i - 1])
-        if step != run_step:
-            if run_step and i - run_start >= length:
-                _flag(masks, run_start, i, TREND_HIGH if run_step > 0 else TREND_LOW)
-            run_start, run_step = i - 1, step
-    if run_step and end - run_start >= length:
-        _flag(masks, run_start, end, TREND_HIGH if run_step > 0 else TREND_LOW)
+def _flag_shifts(zones: bytes, start: int, end: int, length: int, masks: bytearray) -> None:
+    for first, last, bit in ((ZONE_MEAN + 1, 6, SHIFT_HIGH), (0, ZONE_MEAN - 1, SHIFT_LOW)):
+        for run in _run_pattern(first, last, length).finditer(zones, start, end):
+            _flag(masks, run.start(), run.end(), bit)
 
 
-def _flag_two_of_three(zones: list[int], start: int, end: int, masks: list[int]) -> None:
+def _flag_trends(ys: list[float], start: int, end: int, length: int, masks: bytearray) -> None:
+    later, earlier = ys[start + 1 : end], ys[start : end - 1]
+    # Byte k is 1 when point k + 1 is strictly beyond point k; a tie breaks a trend. A trend of
+    # N points is a run of N - 1 such steps.
+    for steps, bit in ((map(gt, later, earlier), TREND_HIGH), (map(lt, later, earlier), TREND_LOW)):
+        for run in _run_pattern(1, 1, length - 1).finditer(bytes(steps)):
+            _flag(masks, start + run.start(), start + run.end() + 1, bit)
+
+
+def _flag_two_of_three(zones: bytes, start: int, end: int, masks: bytearray) -> None:
     # Points near a limit are rare, so work from pairs of them rather than from every window: a
     # window flags its near points exactly when it holds two that are near the same limit.
-    near = [i for i in range(start, end) if zones[i] == 2 or zones[i] == -2]
-    for a, b in zip(near, near[1:]):  # noqa: RUF007 - pairs of neighbours, as pairwise would give
+    near = [match.start() for match in NEAR_LIMIT.finditer(zones, start, end)]
+    for a, b in pairwise(near):
         if b - a > 2 or zones[a] != zones[b]:
             continue
         if any(_same_side(zones, w) for w in range(max(start, b - 2), min(a, end - 3) + 1)):
-            bit = TWO_HIGH if zones[a] > 0 else TWO_LOW
+            bit = TWO_HIGH if zones[a] > ZONE_MEAN else TWO_LOW
             masks[a] |= bit
             masks[b] |= bit
 
 
-def _same_side(zones: list[int], first: int) -> bool:
+def _same_side(zones: bytes, first: int) -> bool:
     """Whether three points from ``first`` are all above, or all below, their means."""
     a, b, c = zones[first : first + 3]
-    return (a > 0 and b > 0 and c > 0) or (a < 0 and b < 0 and c < 0)
+    m = ZONE_MEAN
+    return (a > m and b > m and c > m) or (a < m and b < m and c < m)
 
 
-def _keep_later_trend_at_junctions(ys: list[float], masks: list[int]) -> None:
+def _keep_later_trend_at_junctions(ys: list[float], masks: bytearray) -> None:
     # Where a trend turns, the turning point ends one trend and starts the next; plotthedots
     # labels it with the trend that starts there.
-    for i, mask in enumerate(masks):
-        if (mask & BOTH_TRENDS) == BOTH_TRENDS:
-            masks[i] = mask & ~(TREND_LOW if ys[i + 1] > ys[i] else TREND_HIGH)
+    junctions = masks.translate(IS_JUNCTION)
+    i = junctions.find(1)
+    while i >= 0:
+        masks[i] &= ~(TREND_LOW if ys[i + 1] > ys[i] else TREND_HIGH)
+        i = junctions.find(1, i + 1)
 
 
 # --- labelling and icons ----------------------------------------------------------------------
@@ -502,19 +527,15 @@ def _signal(mask: int, preset: Preset, direction: Direction) -> PointSignal:
     return PointSignal(point_type, side, rules, TYPE_COLOUR[point_type], bool(high and low))
 
 
-def _mdc_choice(
-    high: tuple[Rule, ...], low: tuple[Rule, ...], direction: Direction
-) -> tuple[Side, tuple[Rule, ...]]:
+def _mdc_choice(high: Rules, low: Rules, direction: Direction) -> tuple[Side, Rules]:
     # Improvement wins a conflict. With no direction the MDC tool reads a "high" signal first.
     if direction == "decrease":
         return ("low", low) if low else ("high", high)
     return ("high", high) if high else ("low", low)
 
 
-def _plotthedots_choice(
-    high: tuple[Rule, ...], low: tuple[Rule, ...]
-) -> tuple[Side, tuple[Rule, ...]]:
-    for rule in PLOTTHEDOTS_PRECEDENCE:
+def _plotthedots_choice(high: Rules, low: Rules) -> tuple[Side, Rules]:
+    for rule in PRECEDENCE:
         if rule in high:
             return "high", (rule,)
         if rule in low:
@@ -528,19 +549,10 @@ def _point_type(side: Side, direction: Direction) -> PointType:
     return "improvement" if (side == "high") == (direction == "increase") else "concern"
 
 
-VARIATION_ICONS: Final[dict[tuple[PointType, Side | None], VariationIcon]] = {
-    ("common_cause", None): "common_cause",
-    ("improvement", "high"): "improvement_high",
-    ("improvement", "low"): "improvement_low",
-    ("concern", "high"): "concern_high",
-    ("concern", "low"): "concern_low",
-    ("neutral", "high"): "neutral_high",
-    ("neutral", "low"): "neutral_low",
-}
-
-
 def _variation_icon(signal: PointSignal) -> VariationIcon:
-    return VARIATION_ICONS[signal.type, signal.side]
+    if signal.side is None:
+        return "common_cause"
+    return cast(VariationIcon, f"{signal.type}_{signal.side}")
 
 
 def _assurance_icon(segment: Segment, settings: SpcSettings) -> AssuranceIcon | None:
@@ -561,7 +573,7 @@ def _assurance_icon(segment: Segment, settings: SpcSettings) -> AssuranceIcon | 
 # --- entry point ------------------------------------------------------------------------------
 
 
-def analyse(values: Sequence[float], settings: SpcSettings = SpcSettings()) -> SpcResult:  # noqa: B008
+def analyse(values: Sequence[float], settings: SpcSettings = SpcSettings()) -> SpcResult:
     """Analyse an ordered series of values with no gaps (callers check periods first)."""
     ys = _checked_values(values)
     _check_settings_fit(settings, len(ys))
@@ -576,7 +588,7 @@ def analyse(values: Sequence[float], settings: SpcSettings = SpcSettings()) -> S
     if settings.preset == "plotthedots":
         _keep_later_trend_at_junctions(ys, masks)
     table = _signal_table(settings.preset, settings.direction)
-    signals = tuple([table[m] for m in masks])
+    signals = tuple(map(table.__getitem__, masks))
     last = segments[-1]
     return SpcResult(
         segments=tuple(segments),

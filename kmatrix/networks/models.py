@@ -74,7 +74,7 @@ class Network(VisibleModel):
         max_length=200, blank=True, help_text="For example: bi-monthly at first, then quarterly"
     )
     linked_networks = models.ManyToManyField("self", blank=True, symmetrical=True)
-    organisations = models.ManyToManyField(
+    organisations: models.ManyToManyField[Organisation, NetworkOrganisation] = models.ManyToManyField(
         "Organisation", through="NetworkOrganisation", related_name="networks", blank=True
     )
     letter_template = models.TextField(
@@ -434,7 +434,8 @@ class Workstream(VisibleModel):
     theme = models.ForeignKey(Theme, on_delete=models.PROTECT, related_name="workstreams")
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True, help_text="Markdown")
-    people = models.ManyToManyField(Person, through="WorkstreamMember", related_name="workstreams")
+    people: models.ManyToManyField[Person, WorkstreamMember] = models.ManyToManyField(
+        Person, through="WorkstreamMember", related_name="workstreams")
     history = HistoricalRecords()
 
     # No organisation of its own: organisation-level visibility leaves it to coordinators.
