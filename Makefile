@@ -15,8 +15,9 @@ demo: install assets ## install, build assets, migrate, load the demo, serve on 
 	@mkdir -p var
 	$(KM) migrate --noinput
 	$(KM) demo
-	@echo "Serving Knowledge Matrix at http://127.0.0.1:8000 (Ctrl-C to stop)"
-	$(KM) serve 127.0.0.1:8000
+	@echo "Serving Knowledge Matrix at http://127.0.0.1:8000 (Ctrl-C to stop); background tasks log to var/worker.log"
+	@$(KM) worker >var/worker.log 2>&1 & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(KM) serve 127.0.0.1:8000
 
 install: $(VENV)/.installed
 
@@ -35,6 +36,8 @@ assets: node_modules/.installed ## copy the NHS.UK and htmx assets into static f
 	cp $(NHSUK)/nhsuk-frontend.min.css $(NHSUK)/nhsuk-frontend.min.css.map $(VENDOR)/
 	cp $(NHSUK)/nhsuk-frontend.min.js $(NHSUK)/nhsuk-frontend.min.js.map $(VENDOR)/
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
+	cp node_modules/vega/build/vega.min.js node_modules/vega-lite/build/vega-lite.min.js* \
+	   node_modules/vega-embed/build/vega-embed.min.js* $(VENDOR)/
 	rm -rf $(PUBLIC)/assets && cp -r $(NHSUK)/assets $(PUBLIC)/assets
 
 chromium: ## Debian's Chromium for the browser tests (never a downloaded browser)

@@ -1,10 +1,10 @@
 """The `kmatrix` command: Django's management commands with a few friendly names.
 
-    kmatrix demo            load the demo networks (see `kmatrix demo --help`)
-    kmatrix serve [ADDR]    run the web server (default 127.0.0.1:8000)
-    kmatrix worker          run background tasks
-    kmatrix generate        build the national-scale data set
-    kmatrix <command>       any Django management command (migrate, check, createsuperuser, ...)
+kmatrix demo            load the demo networks (see `kmatrix demo --help`)
+kmatrix serve [ADDR]    run the web server (default 127.0.0.1:8000)
+kmatrix worker          run background tasks
+kmatrix generate        build the national-scale data set
+kmatrix <command>       any Django management command (migrate, check, createsuperuser, ...)
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import sys
 
-ALIASES = {"serve": "runserver", "worker": "db_worker"}
+ALIASES = {"serve": "runserver", "worker": "db_worker", "import-indicators": "import_indicators"}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -22,7 +22,11 @@ def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv if argv is None else argv)
     if len(args) > 1:
         args[1] = ALIASES.get(args[1], args[1])
-        if args[1] == "runserver" and "--noreload" not in args and os.environ.get("KMATRIX_RELOAD") != "1":
+        if (
+            args[1] == "runserver"
+            and "--noreload" not in args
+            and os.environ.get("KMATRIX_RELOAD") != "1"
+        ):
             args.append("--noreload")
     execute_from_command_line(args)
 

@@ -1,13 +1,13 @@
 """Shared fixtures: a small world with the named users every permission test uses.
 
-    anonymous      no account (use the plain `client`)
-    outsider       an account with no memberships
-    member         member of the network, from organisation `org`
-    theme_lead     member and lead of `workstream`
-    coordinator    coordinator of the network
-    board_reader   board reader only
-    administrator  superuser
-    other_member   member of `other_network` only
+anonymous      no account (use the plain `client`)
+outsider       an account with no memberships
+member         member of the network, from organisation `org`
+theme_lead     member and lead of `workstream`
+coordinator    coordinator of the network
+board_reader   board reader only
+administrator  superuser
+other_member   member of `other_network` only
 """
 
 from __future__ import annotations
@@ -68,7 +68,14 @@ def world(db: None) -> World:
     m.AdoptedTheme.objects.create(network=network, theme=theme, position=1)
     users = {
         name: f.UserFactory(email=f"{name}@example.org")
-        for name in ("outsider", "member", "theme_lead", "coordinator", "board_reader", "other_member")
+        for name in (
+            "outsider",
+            "member",
+            "theme_lead",
+            "coordinator",
+            "board_reader",
+            "other_member",
+        )
     }
     users["administrator"] = f.UserFactory(
         email="administrator@example.org", is_superuser=True, is_staff=True
@@ -85,12 +92,19 @@ def world(db: None) -> World:
         f.MembershipFactory(person=people[name], network=network, organisation=org, roles=held)
     people["other_member"] = _person("other_member", other_org, users["other_member"])
     f.MembershipFactory(
-        person=people["other_member"], network=other_network, organisation=other_org, roles=["member"]
+        person=people["other_member"],
+        network=other_network,
+        organisation=other_org,
+        roles=["member"],
     )
     workstream = m.Workstream.objects.create(network=network, theme=theme, name="Safety workstream")
-    m.WorkstreamMember.objects.create(workstream=workstream, person=people["theme_lead"], is_lead=True)
+    m.WorkstreamMember.objects.create(
+        workstream=workstream, person=people["theme_lead"], is_lead=True
+    )
     m.WorkstreamMember.objects.create(workstream=workstream, person=people["member"])
-    group = f.GroupFactory(network=network, name="Restrictive practice", slug="restrictive-practice")
+    group = f.GroupFactory(
+        network=network, name="Restrictive practice", slug="restrictive-practice"
+    )
     return World(
         network=network,
         other_network=other_network,

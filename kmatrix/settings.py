@@ -63,10 +63,12 @@ PRODUCTION = MODE == "production"
 DEBUG = envbool("DEBUG", not PRODUCTION)
 if PRODUCTION and DEBUG:
     raise ImproperlyConfigured("DEBUG must be off when KMATRIX_MODE is production")
-_DEV_SECRET = "kmatrix-development-only-secret-key-not-for-production-use-0123456789"
+_DEV_SECRET = "kmatrix-development-only-secret-key-not-for-production-use-0123456789"  # noqa: S105
 SECRET_KEY = envstr("SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
 if PRODUCTION and (len(SECRET_KEY) < 50 or SECRET_KEY == _DEV_SECRET):
-    raise ImproperlyConfigured("SECRET_KEY must be set to 50 or more random characters in production")
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set to 50 or more random characters in production"
+    )
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
@@ -75,6 +77,7 @@ SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 INSTALLED_APPS = [
     "kmatrix.core",
     "kmatrix.networks",
+    "kmatrix.indicators",
     "kmatrix.demo",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -180,7 +183,6 @@ STATIC_ROOT = VAR_DIR / "static"
 if not PRODUCTION:
     # WhiteNoise warns on every start when this is missing; development serves from finders.
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-FORMS_URLFIELD_ASSUME_HTTPS = True
 STATICFILES_DIRS: list[Path] = []
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -295,4 +297,7 @@ LOGGING = {
 # Upload and import limits (bytes).
 KMATRIX_MAX_UPLOAD_BYTES = envint("KMATRIX_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
 KMATRIX_VIEWER_LOADER = "kmatrix.networks.access.load_viewer"
-SILENCED_SYSTEM_CHECKS: list[str] = []
+# Joining the browsers' HSTS preload list ties every subdomain of the site to HTTPS for good, so
+# it is the operator's choice (SECURE_HSTS_PRELOAD=true); until they make it, Django's reminder
+# (security.W021) would only be noise in `kmatrix check --deploy`.
+SILENCED_SYSTEM_CHECKS: list[str] = [] if SECURE_HSTS_PRELOAD else ["security.W021"]

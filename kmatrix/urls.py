@@ -6,6 +6,7 @@ from kmatrix.api import api
 urlpatterns = [
     path("", include("kmatrix.core.urls")),
     path("", include("kmatrix.networks.urls")),
+    path("", include("kmatrix.indicators.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -111,7 +111,7 @@ class Scope:
     restricted_field: str | None = "restricted_to"
     visibility_field: str = "visibility"
     always_visible: bool = False
-    extra: Callable[[Viewer], Q] | None = field(default=None)
+    additional: Callable[[Viewer], Q] | None = field(default=None)
 
 
 class Governed(Protocol):
@@ -147,14 +147,12 @@ def visible_q(viewer: Viewer, model: type[models.Model]) -> Q:
     if scope.restricted_field:
         through = model._meta.get_field(scope.restricted_field).remote_field.through  # type: ignore[union-attr]
         own_field = next(
-            f.name
-            for f in through._meta.get_fields()
-            if getattr(f, "related_model", None) is model
+            f.name for f in through._meta.get_fields() if getattr(f, "related_model", None) is model
         )
         named = through.objects.filter(**{f"{_user_fk(through, model)}_id": viewer.user_id})
         q |= Q(**{vis: Visibility.RESTRICTED, "pk__in": named.values(f"{own_field}_id")})
-    if scope.extra is not None:
-        q |= scope.extra(viewer)
+    if scope.additional is not None:
+        q |= scope.additional(viewer)
     return q
 
 
@@ -168,13 +166,14 @@ def _user_fk(through: type[models.Model], model: type[models.Model]) -> str:
 
 
 def _organisation_q(viewer: Viewer, scope: Scope) -> Q:
-    if scope.in_organisation is None:
-        return Q(pk__in=[])
     vis = scope.visibility_field
     q = Q(pk__in=[])
-    # Coordinators see organisation-level records of the networks they run.
+    # Coordinators see organisation-level records of the networks they run, including those
+    # of records that have no organisation of their own (workstreams, groups).
     if viewer.coordinated_networks:
         q |= Q(**{vis: Visibility.ORGANISATION}) & scope.in_networks(viewer.coordinated_networks)
+    if scope.in_organisation is None:
+        return q
     by_network: dict[int, set[int]] = {}
     for network_id, org_id in viewer.memberships:
         by_network.setdefault(network_id, set()).add(org_id)

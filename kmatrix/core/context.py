@@ -24,13 +24,19 @@ def nhs_chrome(request: HttpRequest) -> dict[str, Any]:
     items = []
     for text, name in NAVIGATION:
         href = reverse(name)
-        items.append({"text": text, "href": href, "current": path == href, "active": path.startswith(href)})
+        items.append(
+            {"text": text, "href": href, "current": path == href, "active": path.startswith(href)}
+        )
     if viewer.is_admin:
         items.append({"text": "Admin", "href": reverse("admin:index")})
     if viewer.is_authenticated and user is not None:
         account = {
             "items": [
-                {"text": user.email or "Your account", "href": reverse("core:account"), "icon": True},
+                {
+                    "text": user.email or "Your account",
+                    "href": reverse("core:account"),
+                    "icon": True,
+                },
                 {"text": "Sign out", "href": reverse("account_logout")},
             ]
         }
@@ -54,7 +60,9 @@ def _identity_providers() -> list[dict[str, str]]:
     return [
         {
             "name": app["name"],
-            "login_url": reverse("openid_connect_login", kwargs={"provider_id": app["provider_id"]}),
+            "login_url": reverse(
+                "openid_connect_login", kwargs={"provider_id": app["provider_id"]}
+            ),
         }
         for app in apps
     ]

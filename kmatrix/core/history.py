@@ -72,7 +72,11 @@ def _m2m_ids(records: list[Any]) -> dict[str, dict[int, set[Any]]]:
 
 def history_for(obj: Any, limit: int = 20) -> list[Change]:
     """The latest changes to ``obj``, newest first, each with the fields it changed."""
-    records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+    records = list(
+        obj.history.select_related("history_user").order_by("-history_date", "-history_id")[
+            : limit + 1
+        ]
+    )
     related = _m2m_ids(records)
     changes: list[Change] = []
     for newer, older in zip(records, [*records[1:], None], strict=False):

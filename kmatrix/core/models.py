@@ -11,24 +11,38 @@ from django.utils import timezone
 
 from kmatrix.core.access import Visibility
 
-TOKEN_PREFIX = "km_"
+TOKEN_PREFIX = "km_"  # noqa: S105 - a label, not a secret
 
 
 class EmailUserManager(UserManager["User"]):
-    def _create_user_object(self, username: str | None, email: str | None, password: str | None, **extra: Any) -> User:
+    def _create_user_object(
+        self, username: str | None, email: str | None, password: str | None, **extra: Any
+    ) -> User:
         email = self.normalize_email(email or username or "").lower()
         user = self.model(email=email, **extra)
         user.set_password(password)
         return user
 
-    def create_user(self, username: str | None = None, email: str | None = None, password: str | None = None, **extra: Any) -> User:
+    def create_user(
+        self,
+        username: str | None = None,
+        email: str | None = None,
+        password: str | None = None,
+        **extra: Any,
+    ) -> User:
         extra.setdefault("is_staff", False)
         extra.setdefault("is_superuser", False)
         user = self._create_user_object(username, email, password, **extra)
         user.save(using=self._db)
         return user
 
-    def create_superuser(self, username: str | None = None, email: str | None = None, password: str | None = None, **extra: Any) -> User:
+    def create_superuser(
+        self,
+        username: str | None = None,
+        email: str | None = None,
+        password: str | None = None,
+        **extra: Any,
+    ) -> User:
         extra.update(is_staff=True, is_superuser=True)
         return self.create_user(username, email, password, **extra)
 

@@ -30,7 +30,9 @@ def api_token_revoke(*, token: ApiToken) -> None:
 def api_token_authenticate(raw: str) -> ApiToken | None:
     if not raw.startswith("km_") or len(raw) > 100:
         return None
-    token = ApiToken.objects.active().select_related("user").filter(token_hash=hash_token(raw)).first()
+    token = (
+        ApiToken.objects.active().select_related("user").filter(token_hash=hash_token(raw)).first()
+    )
     if token is None or not token.user.is_active:
         return None
     now = timezone.now()

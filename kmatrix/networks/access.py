@@ -5,7 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from kmatrix.core.access import Viewer
-from kmatrix.networks.models import Group, Membership, MembershipRole, Person, Role, WorkstreamMember
+from kmatrix.networks.models import (
+    Group,
+    Membership,
+    MembershipRole,
+    Person,
+    Role,
+    WorkstreamMember,
+)
 
 
 def load_viewer(user: Any) -> Viewer:
@@ -43,7 +50,10 @@ def load_viewer(user: Any) -> Viewer:
         member_networks=frozenset(member),
         coordinated_networks=frozenset(coordinated),
         board_networks=frozenset(board),
-        memberships=frozenset((net, org) for _pk, net, org in memberships),
+        # Board readers read what is published to them, not their colleagues' records.
+        memberships=frozenset(
+            (net, org) for _pk, net, org in memberships if net in member | coordinated
+        ),
         led_workstreams=frozenset(led),
         chaired_groups=frozenset(chaired),
     )

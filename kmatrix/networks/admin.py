@@ -59,7 +59,14 @@ class PersonAdmin(SimpleHistoryAdmin):
 
 @admin.register(m.Membership)
 class MembershipAdmin(SimpleHistoryAdmin):
-    list_display = ["person", "network", "organisation", "committed_days_per_month", "joined_on", "left_on"]
+    list_display = [
+        "person",
+        "network",
+        "organisation",
+        "committed_days_per_month",
+        "joined_on",
+        "left_on",
+    ]
     list_filter = ["network"]
     search_fields = ["person__full_name", "network__name"]
     autocomplete_fields = ["person", "organisation"]

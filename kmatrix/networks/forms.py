@@ -31,6 +31,8 @@ class NetworkForm(forms.ModelForm[Network]):
 
 
 class OrganisationForm(forms.ModelForm[Organisation]):
+    website = forms.URLField(required=False, assume_scheme="https")
+
     class Meta:
         model = Organisation
         fields = ["name", "ods_code", "sector", "region", "website", "description"]
@@ -46,8 +48,15 @@ class OrganisationForm(forms.ModelForm[Organisation]):
 class PersonForm(forms.ModelForm[Person]):
     class Meta:
         model = Person
-        fields = ["full_name", "job_title", "organisation", "email", "phone", "contact_visibility",
-                  "visibility"]
+        fields = [
+            "full_name",
+            "job_title",
+            "organisation",
+            "email",
+            "phone",
+            "contact_visibility",
+            "visibility",
+        ]
         labels = {"visibility": "Who may see this entry"}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -56,7 +65,10 @@ class PersonForm(forms.ModelForm[Person]):
 
     def clean_email(self) -> str:
         email: str = self.cleaned_data.get("email", "").strip().lower()
-        if email and Person.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
+        if (
+            email
+            and Person.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists()
+        ):
             raise ValidationError("Someone in the directory already has this email address.")
         return email
 
@@ -68,9 +80,18 @@ class MembershipForm(forms.ModelForm[Membership]):
 
     class Meta:
         model = Membership
-        fields = ["person", "organisation", "committed_days_per_month", "line_manager_agreed_on",
-                  "letter_sent_on", "joined_on", "left_on"]
-        widgets = {name: DATE for name in ["line_manager_agreed_on", "letter_sent_on", "joined_on", "left_on"]}
+        fields = [
+            "person",
+            "organisation",
+            "committed_days_per_month",
+            "line_manager_agreed_on",
+            "letter_sent_on",
+            "joined_on",
+            "left_on",
+        ]
+        widgets = dict.fromkeys(
+            ["line_manager_agreed_on", "letter_sent_on", "joined_on", "left_on"], DATE
+        )
 
     def __init__(self, *args: Any, network: Network, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -86,9 +107,9 @@ class MembershipForm(forms.ModelForm[Membership]):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         person = data.get("person")
-        if person and not self.instance.pk:
-            if Membership.objects.filter(person=person, network=self.network).exists():
-                self.add_error("person", f"{person} is already a member of {self.network}.")
+        duplicate = Membership.objects.filter(person=person, network=self.network)
+        if person and not self.instance.pk and duplicate.exists():
+            self.add_error("person", f"{person} is already a member of {self.network}.")
         return data
 
     def validate_unique(self) -> None:
@@ -106,8 +127,11 @@ class InvitationForm(forms.Form):
 
 
 class AcceptInvitationForm(forms.Form):
-    password1 = forms.CharField(label="Choose a password", widget=forms.PasswordInput,
-                                help_text="At least 8 characters, not only numbers")
+    password1 = forms.CharField(
+        label="Choose a password",
+        widget=forms.PasswordInput,
+        help_text="At least 8 characters, not only numbers",
+    )
     password2 = forms.CharField(label="Type the password again", widget=forms.PasswordInput)
 
     def clean(self) -> dict[str, Any]:
@@ -150,19 +174,39 @@ class WorkstreamForm(forms.Form):
 class GroupForm(forms.ModelForm[Group]):
     class Meta:
         model = Group
-        fields = ["name", "slug", "kind", "purpose", "theme", "chair", "cadence", "cadence_note",
-                  "visibility", "members"]
+        fields = [
+            "name",
+            "slug",
+            "kind",
+            "purpose",
+            "theme",
+            "chair",
+            "cadence",
+            "cadence_note",
+            "visibility",
+            "members",
+        ]
         widgets = {"members": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args: Any, network: Network, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.network = network
+        self.network = network
         people = Person.objects.filter(memberships__network=network).order_by("full_name")
         self.fields["chair"].queryset = people  # type: ignore[attr-defined]
         self.fields["members"].queryset = people  # type: ignore[attr-defined]
         self.fields["theme"].queryset = Theme.objects.filter(  # type: ignore[attr-defined]
             adoptions__network=network
         ).order_by("adoptions__position")
+
+    def clean_slug(self) -> str:
+        # The network is not a form field, so the model's (network, slug) constraint is skipped
+        # by the form's own checks; without this a clash would fail at the database.
+        slug: str = self.cleaned_data.get("slug", "")
+        clash = Group.objects.filter(network=self.network, slug=slug).exclude(pk=self.instance.pk)
+        if slug and clash.exists():
+            raise ValidationError("Another group in this network already uses this web address.")
+        return slug
 
 
 class ThemeAdoptionForm(forms.Form):
@@ -175,15 +219,22 @@ class ThemeAdoptionForm(forms.Form):
         adopted = {a.theme_id: a for a in network.adopted_themes.all()}
         self.rows: list[tuple[Theme, str, str]] = []
         choices = [(self.NOT_ADOPTED, "Not adopted"), *AdoptedTheme.Status.choices]
-        for theme in Theme.objects.select_related("framework").order_by("framework__name", "position"):
+        for theme in Theme.objects.select_related("framework").order_by(
+            "framework__name", "position"
+        ):
             current = adopted.get(theme.pk)
             status_name, position_name = f"status_{theme.pk}", f"position_{theme.pk}"
             self.fields[status_name] = forms.ChoiceField(
-                choices=choices, required=False, label=f"{theme.name} ({theme.framework.name})",
+                choices=choices,
+                required=False,
+                label=f"{theme.name} ({theme.framework.name})",
                 initial=current.status if current else self.NOT_ADOPTED,
             )
             self.fields[position_name] = forms.IntegerField(
-                min_value=1, max_value=99, required=False, label=f"Order of {theme.name}",
+                min_value=1,
+                max_value=99,
+                required=False,
+                label=f"Order of {theme.name}",
                 initial=current.position if current else None,
             )
             self.rows.append((theme, status_name, position_name))

@@ -74,8 +74,10 @@ class Network(VisibleModel):
         max_length=200, blank=True, help_text="For example: bi-monthly at first, then quarterly"
     )
     linked_networks = models.ManyToManyField("self", blank=True, symmetrical=True)
-    organisations: models.ManyToManyField[Organisation, NetworkOrganisation] = models.ManyToManyField(
-        "Organisation", through="NetworkOrganisation", related_name="networks", blank=True
+    organisations: models.ManyToManyField[Organisation, NetworkOrganisation] = (
+        models.ManyToManyField(
+            "Organisation", through="NetworkOrganisation", related_name="networks", blank=True
+        )
     )
     letter_template = models.TextField(
         "membership letter template",
@@ -141,11 +143,11 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.ods_code})" if self.ods_code else self.name
 
-    def clean(self) -> None:
-        self.ods_code = self.ods_code.strip().upper()
-
     def get_absolute_url(self) -> str:
         return reverse("networks:organisation", args=[self.pk])
+
+    def clean(self) -> None:
+        self.ods_code = self.ods_code.strip().upper()
 
     def managed_by(self, viewer: Viewer) -> bool:
         # Coordinators of any network the organisation belongs to keep its entry up to date.
@@ -158,7 +160,9 @@ class Organisation(models.Model):
 class NetworkOrganisation(models.Model):
     """An organisation taking part in a network (for the Alliance: a member provider)."""
 
-    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="organisation_links")
+    network = models.ForeignKey(
+        Network, on_delete=models.CASCADE, related_name="organisation_links"
+    )
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="network_links"
     )
@@ -186,9 +190,9 @@ def _person_in_networks(ids: frozenset[int]) -> Q:
 
 def _person_in_organisation(network_id: int, org_ids: frozenset[int]) -> Q:
     return Q(
-        pk__in=Membership.objects.filter(
-            network_id=network_id, organisation_id__in=org_ids
-        ).values("person_id")
+        pk__in=Membership.objects.filter(network_id=network_id, organisation_id__in=org_ids).values(
+            "person_id"
+        )
     )
 
 
@@ -229,7 +233,7 @@ class Person(VisibleModel):
     access_scope: ClassVar[Scope] = Scope(
         in_networks=_person_in_networks,
         in_organisation=_person_in_organisation,
-        extra=_person_self,
+        additional=_person_self,
     )
 
     class Meta:
@@ -299,7 +303,9 @@ class Membership(models.Model):
     objects: ClassVar[MembershipQuerySet] = MembershipQuerySet.as_manager()  # type: ignore[assignment]
 
     access_scope: ClassVar[Scope] = Scope(
-        in_networks=by_field("network_id"), restricted_field=None, visibility_field="network__visibility"
+        in_networks=by_field("network_id"),
+        restricted_field=None,
+        visibility_field="network__visibility",
     )
 
     class Meta:
@@ -313,8 +319,7 @@ class Membership(models.Model):
                 name="membership_left_after_joined",
             ),
             models.CheckConstraint(
-                condition=Q(committed_days_per_month__gte=0)
-                & Q(committed_days_per_month__lte=23),
+                condition=Q(committed_days_per_month__gte=0) & Q(committed_days_per_month__lte=23),
                 name="membership_committed_days_range",
             ),
         ]
@@ -324,7 +329,9 @@ class Membership(models.Model):
 
     def clean(self) -> None:
         if self.joined_on and self.left_on and self.left_on < self.joined_on:
-            raise ValidationError({"left_on": "The date they left must be on or after they joined."})
+            raise ValidationError(
+                {"left_on": "The date they left must be on or after they joined."}
+            )
 
     def managed_by(self, viewer: Viewer) -> bool:
         return viewer.coordinates(self.network_id)
@@ -411,7 +418,9 @@ class AdoptedTheme(models.Model):
     history = HistoricalRecords()
 
     access_scope: ClassVar[Scope] = Scope(
-        in_networks=by_field("network_id"), restricted_field=None, visibility_field="network__visibility"
+        in_networks=by_field("network_id"),
+        restricted_field=None,
+        visibility_field="network__visibility",
     )
 
     class Meta:
@@ -435,7 +444,8 @@ class Workstream(VisibleModel):
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True, help_text="Markdown")
     people: models.ManyToManyField[Person, WorkstreamMember] = models.ManyToManyField(
-        Person, through="WorkstreamMember", related_name="workstreams")
+        Person, through="WorkstreamMember", related_name="workstreams"
+    )
     history = HistoricalRecords()
 
     # No organisation of its own: organisation-level visibility leaves it to coordinators.
@@ -458,7 +468,9 @@ class Workstream(VisibleModel):
 
     def clean(self) -> None:
         if self.network_id and self.theme_id:
-            adopted = AdoptedTheme.objects.filter(network_id=self.network_id, theme_id=self.theme_id)
+            adopted = AdoptedTheme.objects.filter(
+                network_id=self.network_id, theme_id=self.theme_id
+            )
             if not adopted.exists():
                 raise ValidationError({"theme": "The network has not adopted this theme."})
 
@@ -472,7 +484,9 @@ class WorkstreamMember(models.Model):
     class Meta:
         ordering = ["-is_lead", "person__full_name"]
         constraints = [
-            models.UniqueConstraint(fields=["workstream", "person"], name="workstream_member_unique")
+            models.UniqueConstraint(
+                fields=["workstream", "person"], name="workstream_member_unique"
+            )
         ]
 
     def __str__(self) -> str:

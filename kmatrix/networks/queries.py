@@ -22,7 +22,9 @@ from kmatrix.networks.models import (
 )
 
 
-def can_see_contact(viewer: Viewer, person: Person, network_ids: Iterable[int] | None = None) -> bool:
+def can_see_contact(
+    viewer: Viewer, person: Person, network_ids: Iterable[int] | None = None
+) -> bool:
     """Whether the viewer may see a person's email and phone, per their contact visibility.
 
     ``network_ids`` are the person's networks when the caller has them to hand (the
@@ -53,15 +55,24 @@ def visible_people(viewer: Viewer) -> QuerySet[Person]:
     return visible(viewer, Person.objects.all())
 
 
-def people_directory(viewer: Viewer, *, q: str = "", network: Network | None = None,
-                     organisation_id: int | None = None) -> QuerySet[Person]:
+def people_directory(
+    viewer: Viewer,
+    *,
+    q: str = "",
+    network: Network | None = None,
+    organisation_id: int | None = None,
+) -> QuerySet[Person]:
     people = visible_people(viewer).select_related("organisation")
     if q:
         people = people.filter(
-            Q(full_name__icontains=q) | Q(job_title__icontains=q) | Q(organisation__name__icontains=q)
+            Q(full_name__icontains=q)
+            | Q(job_title__icontains=q)
+            | Q(organisation__name__icontains=q)
         )
     if network is not None:
-        people = people.filter(pk__in=Membership.objects.filter(network=network).values("person_id"))
+        people = people.filter(
+            pk__in=Membership.objects.filter(network=network).values("person_id")
+        )
     if organisation_id is not None:
         people = people.filter(organisation_id=organisation_id)
     return people.prefetch_related(
@@ -110,11 +121,15 @@ def network_home(viewer: Viewer, network: Network) -> NetworkHome:
     )
     leads = Prefetch(
         "members",
-        queryset=WorkstreamMember.objects.filter(is_lead=True, person__in=people).select_related("person"),
+        queryset=WorkstreamMember.objects.filter(is_lead=True, person__in=people).select_related(
+            "person"
+        ),
         to_attr="visible_leads",
     )
-    workstreams = visible(viewer, network.workstreams.all()).prefetch_related(leads).annotate(
-        people_count=Count("members")
+    workstreams = (
+        visible(viewer, network.workstreams.all())
+        .prefetch_related(leads)
+        .annotate(people_count=Count("members"))
     )
     by_theme: dict[int, list[Workstream]] = {}
     for ws in workstreams:
@@ -134,9 +149,11 @@ def network_home(viewer: Viewer, network: Network) -> NetworkHome:
 
 def my_networks(viewer: Viewer) -> tuple[list[Network], list[Network]]:
     """The viewer's own networks, and the other networks they can see."""
-    networks = list(visible(viewer, Network.objects.all()).annotate(
-        members=Count("memberships", filter=Q(memberships__left_on__isnull=True))
-    ))
+    networks = list(
+        visible(viewer, Network.objects.all()).annotate(
+            members=Count("memberships", filter=Q(memberships__left_on__isnull=True))
+        )
+    )
     own_ids = viewer.reads_networks | viewer.board_networks
     return [n for n in networks if n.pk in own_ids], [n for n in networks if n.pk not in own_ids]
 
@@ -176,4 +193,8 @@ def workstream_people(viewer: Viewer, workstream: Workstream) -> list[Workstream
 
 
 def group_members(viewer: Viewer, group: Group) -> list[Person]:
-    return list(group.members.filter(pk__in=visible_people(viewer).values("pk")).select_related("organisation"))
+    return list(
+        group.members.filter(pk__in=visible_people(viewer).values("pk")).select_related(
+            "organisation"
+        )
+    )

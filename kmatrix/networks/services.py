@@ -49,16 +49,20 @@ def organisation_save(*, organisation: Organisation | None = None, **fields: Any
     org = organisation or Organisation()
     if "ods_code" in fields:
         fields["ods_code"] = (fields["ods_code"] or "").strip().upper()
-    return _save(org, **fields)  # type: ignore[no-any-return]
+    return _save(org, **fields)
 
 
 @transaction.atomic
 def network_organisation_add(
-    *, network: Network, organisation: Organisation, is_member: bool = True, joined_on: date | None = None
+    *,
+    network: Network,
+    organisation: Organisation,
+    is_member: bool = True,
+    joined_on: date | None = None,
 ) -> NetworkOrganisation:
     if NetworkOrganisation.objects.filter(network=network, organisation=organisation).exists():
         raise ValidationError({"organisation": f"{organisation} is already in {network}."})
-    return _save(  # type: ignore[no-any-return]
+    return _save(
         NetworkOrganisation(network=network, organisation=organisation),
         is_member=is_member,
         joined_on=joined_on,
@@ -101,7 +105,7 @@ def membership_save(
         NetworkOrganisation.objects.create(
             network=network, organisation=organisation, is_member=False
         )
-    return obj  # type: ignore[no-any-return]
+    return obj
 
 
 @transaction.atomic
@@ -171,7 +175,10 @@ def invitation_send(
     if Membership.objects.filter(network=network, person__email__iexact=email).exists():
         raise ValidationError({"email": f"{email} is already a member of {network}."})
     pending = Invitation.objects.filter(
-        network=network, email__iexact=email, accepted_at__isnull=True, expires_at__gt=timezone.now()
+        network=network,
+        email__iexact=email,
+        accepted_at__isnull=True,
+        expires_at__gt=timezone.now(),
     )
     if pending.exists():
         raise ValidationError({"email": f"{email} already has an invitation waiting."})
@@ -195,7 +202,7 @@ def invitation_send(
     transaction.on_commit(
         lambda: EmailMessage(f"Invitation to join {network.name}", body, to=[email]).send()
     )
-    return invitation  # type: ignore[no-any-return]
+    return invitation
 
 
 def invitation_find(raw: str) -> Invitation | None:

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.forms import Form
+from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -39,7 +39,7 @@ def _network_crumbs(network: Network, *more: tuple[str, str]) -> list[dict[str, 
     return _crumbs(("My networks", "/networks/"), (network.name, network.get_absolute_url()), *more)
 
 
-def _apply_errors(form: Form, error: ValidationError) -> None:
+def _apply_errors(form: BaseForm, error: ValidationError) -> None:
     """Show a service's ValidationError on the form fields it names."""
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
@@ -81,8 +81,12 @@ def network_create(request: HttpRequest) -> HttpResponse:
         network = form.save()
         messages.success(request, f"{network.name} created.")
         return redirect(network)
-    return render(request, "networks/form.html", {"form": form, "title": "New network"},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "networks/form.html",
+        {"form": form, "title": "New network"},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -93,10 +97,17 @@ def network_edit(request: HttpRequest, slug: str) -> HttpResponse:
         form.save()
         messages.success(request, "Network details saved.")
         return redirect(network)
-    return render(request, "networks/form.html", {
-        "form": form, "title": f"Edit {network.name}", "cancel": network.get_absolute_url(),
-        "breadcrumbs": _network_crumbs(network, ("Edit", "")),
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "networks/form.html",
+        {
+            "form": form,
+            "title": f"Edit {network.name}",
+            "cancel": network.get_absolute_url(),
+            "breadcrumbs": _network_crumbs(network, ("Edit", "")),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -111,22 +122,35 @@ def themes_edit(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, "Themes saved.")
             return redirect(network)
-    return render(request, "networks/themes_form.html", {
-        "form": form, "network": network, "breadcrumbs": _network_crumbs(network, ("Themes", "")),
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "networks/themes_form.html",
+        {
+            "form": form,
+            "network": network,
+            "breadcrumbs": _network_crumbs(network, ("Themes", "")),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 def workstream(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     viewer = viewer_for(request.user)
-    ws = get_for(viewer, Workstream.objects.select_related("network", "theme"), pk=pk, network__slug=slug)
+    ws = get_for(
+        viewer, Workstream.objects.select_related("network", "theme"), pk=pk, network__slug=slug
+    )
     manages = can_manage(viewer, ws)
-    return render(request, "networks/workstream.html", {
-        "workstream": ws,
-        "people": queries.workstream_people(viewer, ws),
-        "manages": manages,
-        "history": history_for(ws) if manages else [],
-        "breadcrumbs": _network_crumbs(ws.network, (ws.name, "")),
-    })
+    return render(
+        request,
+        "networks/workstream.html",
+        {
+            "workstream": ws,
+            "people": queries.workstream_people(viewer, ws),
+            "manages": manages,
+            "history": history_for(ws) if manages else [],
+            "breadcrumbs": _network_crumbs(ws.network, (ws.name, "")),
+        },
+    )
 
 
 def _workstream_form(request: HttpRequest, network: Network, ws: Workstream | None) -> HttpResponse:
@@ -134,7 +158,9 @@ def _workstream_form(request: HttpRequest, network: Network, ws: Workstream | No
     if ws is not None:
         roles = list(ws.members.all())
         initial = {
-            "name": ws.name, "theme": ws.theme_id, "description": ws.description,
+            "name": ws.name,
+            "theme": ws.theme_id,
+            "description": ws.description,
             "visibility": ws.visibility,
             "leads": [r.person_id for r in roles if r.is_lead],
             "members": [r.person_id for r in roles if not r.is_lead],
@@ -144,9 +170,14 @@ def _workstream_form(request: HttpRequest, network: Network, ws: Workstream | No
         data = form.cleaned_data
         try:
             saved = services.workstream_save(
-                workstream=ws, network=network, theme=data["theme"], name=data["name"],
-                description=data["description"], visibility=data["visibility"],
-                leads=data["leads"], members=data["members"],
+                workstream=ws,
+                network=network,
+                theme=data["theme"],
+                name=data["name"],
+                description=data["description"],
+                visibility=data["visibility"],
+                leads=data["leads"],
+                members=data["members"],
             )
         except ValidationError as error:
             _apply_errors(form, error)
@@ -154,10 +185,17 @@ def _workstream_form(request: HttpRequest, network: Network, ws: Workstream | No
             messages.success(request, f"{saved.name} saved.")
             return redirect(saved)
     title = f"Edit {ws.name}" if ws else "New workstream"
-    return render(request, "networks/form.html", {
-        "form": form, "title": title, "cancel": (ws or network).get_absolute_url(),
-        "breadcrumbs": _network_crumbs(network, (title, "")),
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "networks/form.html",
+        {
+            "form": form,
+            "title": title,
+            "cancel": (ws or network).get_absolute_url(),
+            "breadcrumbs": _network_crumbs(network, (title, "")),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -169,24 +207,36 @@ def workstream_create(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def workstream_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     viewer = viewer_for(request.user)
-    ws = get_for(viewer, Workstream.objects.select_related("network"), write=True, pk=pk, network__slug=slug)
+    ws = get_for(
+        viewer, Workstream.objects.select_related("network"), write=True, pk=pk, network__slug=slug
+    )
     return _workstream_form(request, ws.network, ws)
 
 
 def group(request: HttpRequest, slug: str, group_slug: str) -> HttpResponse:
     viewer = viewer_for(request.user)
-    grp = get_for(viewer, Group.objects.select_related("network", "chair", "theme"),
-                  network__slug=slug, slug=group_slug)
+    grp = get_for(
+        viewer,
+        Group.objects.select_related("network", "chair", "theme"),
+        network__slug=slug,
+        slug=group_slug,
+    )
     manages = can_manage(viewer, grp)
-    chair_visible = grp.chair_id is not None and queries.visible_people(viewer).filter(pk=grp.chair_id).exists()
-    return render(request, "networks/group.html", {
-        "group": grp,
-        "chair": grp.chair if chair_visible else None,
-        "members": queries.group_members(viewer, grp),
-        "manages": manages,
-        "history": history_for(grp) if manages else [],
-        "breadcrumbs": _network_crumbs(grp.network, (grp.name, "")),
-    })
+    chair_visible = (
+        grp.chair_id is not None and queries.visible_people(viewer).filter(pk=grp.chair_id).exists()
+    )
+    return render(
+        request,
+        "networks/group.html",
+        {
+            "group": grp,
+            "chair": grp.chair if chair_visible else None,
+            "members": queries.group_members(viewer, grp),
+            "manages": manages,
+            "history": history_for(grp) if manages else [],
+            "breadcrumbs": _network_crumbs(grp.network, (grp.name, "")),
+        },
+    )
 
 
 def _group_form(request: HttpRequest, network: Network, grp: Group | None) -> HttpResponse:
@@ -197,10 +247,17 @@ def _group_form(request: HttpRequest, network: Network, grp: Group | None) -> Ht
         messages.success(request, f"{saved.name} saved.")
         return redirect(saved)
     title = f"Edit {grp.name}" if grp else "New group"
-    return render(request, "networks/form.html", {
-        "form": form, "title": title, "cancel": (grp or network).get_absolute_url(),
-        "breadcrumbs": _network_crumbs(network, (title, "")),
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "networks/form.html",
+        {
+            "form": form,
+            "title": title,
+            "cancel": (grp or network).get_absolute_url(),
+            "breadcrumbs": _network_crumbs(network, (title, "")),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -212,8 +269,13 @@ def group_create(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def group_edit(request: HttpRequest, slug: str, group_slug: str) -> HttpResponse:
     viewer = viewer_for(request.user)
-    grp = get_for(viewer, Group.objects.select_related("network"), write=True,
-                  network__slug=slug, slug=group_slug)
+    grp = get_for(
+        viewer,
+        Group.objects.select_related("network"),
+        write=True,
+        network__slug=slug,
+        slug=group_slug,
+    )
     return _group_form(request, grp.network, grp)
 
 
@@ -223,24 +285,42 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
     network = get_for(viewer, Network.objects.all(), slug=slug)
     if not (viewer.coordinates(network.pk) or network.pk in viewer.reads_networks):
         raise PermissionDenied("Only the network's members see its membership list.")
-    return render(request, "networks/members.html", {
-        "network": network,
-        "memberships": queries.members_of(viewer, network),
-        "manages": can_manage(viewer, network),
-        "breadcrumbs": _network_crumbs(network, ("Members", "")),
-    })
+    return render(
+        request,
+        "networks/members.html",
+        {
+            "network": network,
+            "memberships": queries.members_of(viewer, network),
+            "manages": can_manage(viewer, network),
+            "breadcrumbs": _network_crumbs(network, ("Members", "")),
+        },
+    )
 
 
-def _membership_form(request: HttpRequest, network: Network, membership: Membership | None) -> HttpResponse:
+def _membership_form(
+    request: HttpRequest, network: Network, membership: Membership | None
+) -> HttpResponse:
     form = MembershipForm(request.POST or None, instance=membership, network=network)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        fields = {k: data[k] for k in ("committed_days_per_month", "line_manager_agreed_on",
-                                        "letter_sent_on", "joined_on", "left_on")}
+        fields = {
+            k: data[k]
+            for k in (
+                "committed_days_per_month",
+                "line_manager_agreed_on",
+                "letter_sent_on",
+                "joined_on",
+                "left_on",
+            )
+        }
         try:
             services.membership_save(
-                membership=membership, person=data["person"], network=network,
-                organisation=data["organisation"], roles=data["roles"], **fields,
+                membership=membership,
+                person=data["person"],
+                network=network,
+                organisation=data["organisation"],
+                roles=data["roles"],
+                **fields,
             )
         except ValidationError as error:
             _apply_errors(form, error)
@@ -248,10 +328,20 @@ def _membership_form(request: HttpRequest, network: Network, membership: Members
             messages.success(request, f"Membership of {data['person']} saved.")
             return redirect("networks:members", network.slug)
     title = f"Edit membership of {membership.person}" if membership else "Add a member"
-    return render(request, "networks/form.html", {
-        "form": form, "title": title, "cancel": f"/networks/{network.slug}/members/",
-        "breadcrumbs": _network_crumbs(network, ("Members", f"/networks/{network.slug}/members/"), (title, "")),
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "networks/form.html",
+        {
+            "form": form,
+            "title": title,
+            "cancel": f"/networks/{network.slug}/members/",
+            "history": history_for(membership) if membership else [],
+            "breadcrumbs": _network_crumbs(
+                network, ("Members", f"/networks/{network.slug}/members/"), (title, "")
+            ),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -264,7 +354,9 @@ def _membership_for(request: HttpRequest, slug: str, pk: int) -> Membership:
     return get_for(
         viewer_for(request.user),
         Membership.objects.select_related("network", "person", "organisation"),
-        write=True, pk=pk, network__slug=slug,
+        write=True,
+        pk=pk,
+        network__slug=slug,
     )
 
 
@@ -286,7 +378,9 @@ def membership_letter(request: HttpRequest, slug: str, pk: int, fmt: str) -> Htt
         body = letters.letter_pdf(membership)
         content_type = "application/pdf"
     response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="membership-letter-{membership.pk}.{fmt}"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="membership-letter-{membership.pk}.{fmt}"'
+    )
     return response
 
 
@@ -295,16 +389,23 @@ def membership_letter(request: HttpRequest, slug: str, pk: int, fmt: str) -> Htt
 def membership_letter_send(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     membership = _membership_for(request, slug, pk)
     if not membership.person.email:
-        messages.error(request, f"{membership.person} has no email address, so the letter was not sent.")
+        messages.error(
+            request, f"{membership.person} has no email address, so the letter was not sent."
+        )
         return redirect("networks:members", slug)
     email = EmailMessage(
         f"Your membership of {membership.network.name}",
         letters.letter_text(membership),
         to=[membership.person.email],
     )
-    email.attach(f"membership-letter-{membership.pk}.docx", letters.letter_docx(membership),
-                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-    email.attach(f"membership-letter-{membership.pk}.pdf", letters.letter_pdf(membership), "application/pdf")
+    email.attach(
+        f"membership-letter-{membership.pk}.docx",
+        letters.letter_docx(membership),
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    email.attach(
+        f"membership-letter-{membership.pk}.pdf", letters.letter_pdf(membership), "application/pdf"
+    )
     email.send()
     membership.letter_sent_on = timezone.localdate()
     membership.save(update_fields=["letter_sent_on"])
@@ -318,37 +419,58 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            invitation = services.invitation_send(network=network, invited_by=request.user, **form.cleaned_data)
+            invitation = services.invitation_send(
+                network=network, invited_by=request.user, **form.cleaned_data
+            )
         except ValidationError as error:
             _apply_errors(form, error)
         else:
             messages.success(request, f"Invitation sent to {invitation.email}.")
             return redirect("networks:invite", slug)
-    return render(request, "networks/invite.html", {
-        "form": form, "network": network,
-        "invitations": network.invitations.select_related("organisation")[:50],
-        "breadcrumbs": _network_crumbs(network, ("Invite", "")),
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "networks/invite.html",
+        {
+            "form": form,
+            "network": network,
+            "invitations": network.invitations.select_related("organisation")[:50],
+            "breadcrumbs": _network_crumbs(network, ("Invite", "")),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     invitation = services.invitation_find(token)
     if invitation is None:
-        return render(request, "core/error.html", {
-            "title": "This invitation cannot be used",
-            "text": "It has expired, has been used already, or the link is incomplete. "
-                    "Ask your network coordinator for a new one."}, status=404)
+        return render(
+            request,
+            "core/error.html",
+            {
+                "title": "This invitation cannot be used",
+                "text": "It has expired, has been used already, or the link is incomplete. "
+                "Ask your network coordinator for a new one.",
+            },
+            status=404,
+        )
     signed_in = request.user if request.user.is_authenticated else None
     if signed_in is not None and signed_in.email.lower() != invitation.email.lower():
-        return render(request, "core/error.html", {
-            "title": "This invitation is for someone else",
-            "text": f"It was sent to {invitation.email}, but you are signed in as {signed_in.email}. "
-                    "Sign out, then open the link again."}, status=403)
+        return render(
+            request,
+            "core/error.html",
+            {
+                "title": "This invitation is for someone else",
+                "text": f"It was sent to {invitation.email}, but you are signed in as "
+                f"{signed_in.email}. Sign out, then open the link again.",
+            },
+            status=403,
+        )
     form = AcceptInvitationForm(request.POST or None) if signed_in is None else None
     if request.method == "POST" and (form is None or form.is_valid()):
         try:
             user = services.invitation_accept(
-                invitation=invitation, user=signed_in,
+                invitation=invitation,
+                user=signed_in,
                 password=form.cleaned_data["password1"] if form else None,
             )
         except ValidationError as error:
@@ -361,5 +483,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             forget_viewer(user)
             messages.success(request, f"Welcome to {invitation.network.name}.")
             return redirect(invitation.network)
-    return render(request, "networks/invitation_accept.html", {"invitation": invitation, "form": form},
-                  status=400 if form is not None and form.errors else 200)
+    return render(
+        request,
+        "networks/invitation_accept.html",
+        {"invitation": invitation, "form": form},
+        status=400 if form is not None and form.errors else 200,
+    )

@@ -8,10 +8,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
 
-from kmatrix.core.access import can_manage, get_for, viewer_for, visible
+from kmatrix.core.access import can_manage, can_view, get_for, viewer_for, visible
 from kmatrix.core.exports import csv_response
 from kmatrix.core.history import history_for
 from kmatrix.networks import queries, services
@@ -19,6 +19,12 @@ from kmatrix.networks.forms import OrganisationForm, PersonForm
 from kmatrix.networks.models import Network, Organisation, Person
 
 PAGE_SIZE = 50
+
+
+def _param(request: HttpRequest, name: str) -> str:
+    """Search input from the address bar, trimmed. PostgreSQL refuses NUL characters in text,
+    so they are dropped here rather than failing the query."""
+    return request.GET.get(name, "").replace("\x00", "").strip()[:200]
 
 
 def _page(request: HttpRequest, items: Any) -> Page[Any]:
@@ -40,27 +46,36 @@ def _pagination(request: HttpRequest, page: Page[Any]) -> dict[str, Any]:
 
 
 def organisations(request: HttpRequest) -> HttpResponse:
-    q = request.GET.get("q", "").strip()[:200]
+    q = _param(request, "q")
     sector = request.GET.get("sector", "")
     if sector not in Organisation.Sector.values:
         sector = ""
-    page = _page(request, queries.organisation_list(q=q, sector=sector))
     viewer = viewer_for(request.user)
-    return render(request, "networks/organisations.html", {
-        "page": page, "pagination": _pagination(request, page), "q": q, "sector": sector,
-        "sectors": Organisation.Sector.choices,
-        "can_create": viewer.is_admin or bool(viewer.coordinated_networks),
-        "breadcrumbs": [{"text": "Organisations", "href": ""}],
-    })
+    page = _page(request, visible(viewer, queries.organisation_list(q=q, sector=sector)))
+    return render(
+        request,
+        "networks/organisations.html",
+        {
+            "page": page,
+            "pagination": _pagination(request, page),
+            "q": q,
+            "sector": sector,
+            "sectors": Organisation.Sector.choices,
+            "can_create": viewer.is_admin or bool(viewer.coordinated_networks),
+            "breadcrumbs": [{"text": "Organisations", "href": ""}],
+        },
+    )
 
 
 def organisations_export(request: HttpRequest) -> StreamingHttpResponse:
-    orgs = queries.organisation_list(q=request.GET.get("q", "").strip()[:200])
+    orgs = visible(viewer_for(request.user), queries.organisation_list(q=_param(request, "q")))
     return csv_response(
         "organisations.csv",
         ["Name", "ODS code", "Sector", "Region", "Website", "Networks"],
-        ((o.name, o.ods_code, o.get_sector_display(), o.region, o.website, o.network_count)
-         for o in orgs.iterator(chunk_size=500)),
+        (
+            (o.name, o.ods_code, o.get_sector_display(), o.region, o.website, o.network_count)  # type: ignore[attr-defined]
+            for o in orgs.iterator(chunk_size=500)
+        ),
     )
 
 
@@ -70,19 +85,29 @@ def organisation(request: HttpRequest, pk: int) -> HttpResponse:
     manages = can_manage(viewer, org)
     people = queries.people_directory(viewer, organisation_id=org.pk)
     page = _page(request, people)
-    return render(request, "networks/organisation.html", {
-        "organisation": org,
-        "networks": queries.organisation_networks(viewer, org),
-        "page": page, "rows": queries.directory_rows(viewer, page.object_list),
-        "pagination": _pagination(request, page),
-        "manages": manages,
-        "history": history_for(org) if manages else [],
-        "breadcrumbs": [{"text": "Organisations", "href": "/organisations/"}, {"text": org.name, "href": ""}],
-    })
+    return render(
+        request,
+        "networks/organisation.html",
+        {
+            "organisation": org,
+            "networks": queries.organisation_networks(viewer, org),
+            "page": page,
+            "rows": queries.directory_rows(viewer, page.object_list),
+            "pagination": _pagination(request, page),
+            "manages": manages,
+            "history": history_for(org) if manages else [],
+            "breadcrumbs": [
+                {"text": "Organisations", "href": "/organisations/"},
+                {"text": org.name, "href": ""},
+            ],
+        },
+    )
 
 
 def organisation_by_ods(request: HttpRequest, code: str) -> HttpResponse:
-    org = get_object_or_404(Organisation, ods_code=code.upper())
+    if not (code.isascii() and code.isalnum()):
+        raise Http404("An ODS code is letters and digits.")
+    org = get_for(viewer_for(request.user), Organisation.objects.all(), ods_code=code.upper())
     return redirect(org)
 
 
@@ -93,10 +118,20 @@ def _organisation_form(request: HttpRequest, org: Organisation | None) -> HttpRe
         messages.success(request, f"{saved.name} saved.")
         return redirect(saved)
     title = f"Edit {org.name}" if org else "New organisation"
-    return render(request, "networks/form.html", {
-        "form": form, "title": title, "cancel": org.get_absolute_url() if org else "/organisations/",
-        "breadcrumbs": [{"text": "Organisations", "href": "/organisations/"}, {"text": title, "href": ""}],
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "networks/form.html",
+        {
+            "form": form,
+            "title": title,
+            "cancel": org.get_absolute_url() if org else "/organisations/",
+            "breadcrumbs": [
+                {"text": "Organisations", "href": "/organisations/"},
+                {"text": title, "href": ""},
+            ],
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -116,10 +151,10 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _people_filters(request: HttpRequest) -> dict[str, Any]:
     viewer = viewer_for(request.user)
     network = None
-    slug = request.GET.get("network", "")
+    slug = _param(request, "network")
     if slug:
         network = visible(viewer, Network.objects.all()).filter(slug=slug).first()
-    return {"q": request.GET.get("q", "").strip()[:200], "network": network}
+    return {"q": _param(request, "q"), "network": network}
 
 
 @login_required
@@ -127,13 +162,19 @@ def people(request: HttpRequest) -> HttpResponse:
     viewer = viewer_for(request.user)
     filters = _people_filters(request)
     page = _page(request, queries.people_directory(viewer, **filters))
-    return render(request, "networks/people.html", {
-        "page": page, "rows": queries.directory_rows(viewer, page.object_list),
-        "pagination": _pagination(request, page), **filters,
-        "networks": queries.my_networks(viewer)[0],
-        "can_create": viewer.is_admin or bool(viewer.coordinated_networks),
-        "breadcrumbs": [{"text": "People", "href": ""}],
-    })
+    return render(
+        request,
+        "networks/people.html",
+        {
+            "page": page,
+            "rows": queries.directory_rows(viewer, page.object_list),
+            "pagination": _pagination(request, page),
+            **filters,
+            "networks": queries.my_networks(viewer)[0],
+            "can_create": viewer.is_admin or bool(viewer.coordinated_networks),
+            "breadcrumbs": [{"text": "People", "href": ""}],
+        },
+    )
 
 
 @login_required
@@ -144,10 +185,17 @@ def people_export(request: HttpRequest) -> StreamingHttpResponse:
     def rows() -> Any:
         for row in queries.directory_rows(viewer, people.iterator(chunk_size=500)):
             p = row.person
-            yield (p.full_name, p.job_title, p.organisation.name if p.organisation else "",
-                   p.email if row.show_contact else "", p.phone if row.show_contact else "")
+            yield (
+                p.full_name,
+                p.job_title,
+                p.organisation.name if p.organisation else "",
+                p.email if row.show_contact else "",
+                p.phone if row.show_contact else "",
+            )
 
-    return csv_response("people.csv", ["Name", "Job title", "Organisation", "Email", "Phone"], rows())
+    return csv_response(
+        "people.csv", ["Name", "Job title", "Organisation", "Email", "Phone"], rows()
+    )
 
 
 @login_required
@@ -157,17 +205,26 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
     manages = can_manage(viewer, obj)
     memberships = list(
         obj.memberships.filter(network__in=visible(viewer, Network.objects.all()))
-        .select_related("network", "organisation").prefetch_related("roles")
+        .select_related("network", "organisation")
+        .prefetch_related("roles")
     )
-    return render(request, "networks/person.html", {
-        "person": obj, "memberships": memberships,
-        "show_contact": queries.can_see_contact(viewer, obj),
-        "workstreams": visible(viewer, obj.workstreams.select_related("network")),
-        "groups": visible(viewer, obj.member_groups.select_related("network")),
-        "manages": manages,
-        "history": history_for(obj) if manages else [],
-        "breadcrumbs": [{"text": "People", "href": "/people/"}, {"text": obj.full_name, "href": ""}],
-    })
+    return render(
+        request,
+        "networks/person.html",
+        {
+            "person": obj,
+            "memberships": memberships,
+            "show_contact": queries.can_see_contact(viewer, obj),
+            "workstreams": visible(viewer, obj.workstreams.select_related("network")),
+            "groups": visible(viewer, obj.member_groups.select_related("network")),
+            "manages": manages,
+            "history": history_for(obj) if manages else [],
+            "breadcrumbs": [
+                {"text": "People", "href": "/people/"},
+                {"text": obj.full_name, "href": ""},
+            ],
+        },
+    )
 
 
 def _person_form(request: HttpRequest, obj: Person | None) -> HttpResponse:
@@ -178,13 +235,29 @@ def _person_form(request: HttpRequest, obj: Person | None) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"{saved.full_name} saved.")
-            return redirect(saved)
+            if can_view(viewer_for(request.user), saved):
+                messages.success(request, f"{saved.full_name} saved.")
+                return redirect(saved)
+            # Someone new belongs to no network yet, so only administrators can see them: send
+            # the coordinator on to add them to a network rather than to a page that is a 404.
+            messages.success(
+                request,
+                f"{saved.full_name} saved. Add them to a network from its "
+                "members page so that you and its members can see them.",
+            )
+            return redirect("networks:people")
     title = f"Edit {obj.full_name}" if obj else "Add a person"
-    return render(request, "networks/form.html", {
-        "form": form, "title": title, "cancel": obj.get_absolute_url() if obj else "/people/",
-        "breadcrumbs": [{"text": "People", "href": "/people/"}, {"text": title, "href": ""}],
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "networks/form.html",
+        {
+            "form": form,
+            "title": title,
+            "cancel": obj.get_absolute_url() if obj else "/people/",
+            "breadcrumbs": [{"text": "People", "href": "/people/"}, {"text": title, "href": ""}],
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required

@@ -37,3 +37,22 @@ def nhs_page(parser: Parser, token: Token) -> NhsPageNode:
     body = parser.parse(("end_nhs_page",))
     parser.delete_first_token()
     return NhsPageNode(title, body)
+
+
+_WIDGET_CLASSES = {
+    "checkbox": "nhsuk-checkboxes__input",
+    "select": "nhsuk-select",
+    "textarea": "nhsuk-textarea",
+}
+
+
+@register.filter
+def nhs_widget(field: Any) -> str:
+    """A bound field's widget with the NHS.UK class for its kind, and its error state."""
+    css = _WIDGET_CLASSES.get(field.widget_type, "nhsuk-input")
+    attrs = {
+        "class": css + (" nhsuk-input--error" if field.errors and css == "nhsuk-input" else "")
+    }
+    if field.errors:
+        attrs["aria-describedby"] = f"{field.auto_id}-error"
+    return str(field.as_widget(attrs=attrs))

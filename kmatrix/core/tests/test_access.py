@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from django.http import Http404
 
-from kmatrix.core.access import ANONYMOUS, get_for, visible, viewer_for
+from kmatrix.core.access import ANONYMOUS, get_for, viewer_for, visible
 from kmatrix.networks.models import Network, Person
 
 

@@ -357,7 +357,7 @@ CONTACT_SEEN_BY = {
     "public": set(USERS),
     "network": {"member", "theme_lead", "coordinator", "administrator"},
     # anyone in a network on behalf of the member's employer, board readers included
-    "organisation": {"member", "theme_lead", "coordinator", "board_reader", "administrator"},
+    "organisation": {"member", "theme_lead", "coordinator", "administrator"},
     # the person, their network's coordinators and administrators
     "restricted": {"member", "coordinator", "administrator"},
 }

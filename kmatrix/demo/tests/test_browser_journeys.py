@@ -1,0 +1,124 @@
+"""Whole journeys in Debian's Chromium, driven by Playwright, on the demo data.
+
+Every page a journey opens is checked with axe-core (WCAG 2.2 A and AA rules) and any
+violation fails the test. Run with `pytest -m browser` (`make test-browser`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+from kmatrix.demo import people
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = os.environ.get("KMATRIX_CHROMIUM", "/usr/bin/chromium")
+AXE = Path(__file__).resolve().parents[3] / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    # Playwright's sync API runs an event loop in this thread; Django's guard against
+    # database use from async code would otherwise trip on the live server's fixtures.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: Any) -> Iterator[Any]:
+    call_command("demo", stdout=open(os.devnull, "w"))  # noqa: SIM115 - closed with the process
+    # bypass_csp lets the test inject axe-core; the site's own policy is tested elsewhere.
+    context = browser.new_context(base_url=live_server.url, bypass_csp=True)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def assert_accessible(page: Any) -> None:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+    )
+    assert result["passes"], "axe-core ran no checks"
+    violations = [
+        {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result["violations"]
+    ]
+    assert violations == [], f"{page.url}: {json.dumps(violations, indent=2)}"
+
+
+def sign_in(page: Any, email: str) -> None:
+    page.goto("/accounts/login/")
+    assert_accessible(page)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(people.DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/networks/")
+
+
+def test_a_member_signs_in_and_opens_the_alliance_and_rxm(page: Any) -> None:
+    sign_in(page, "member@example.org")
+    assert page.get_by_role("heading", name="My networks").is_visible()
+    assert_accessible(page)
+
+    page.get_by_role("link", name="East Midlands Alliance for Mental Health").first.click()
+    assert page.locator("h1").inner_text().startswith("East Midlands Alliance")
+    assert page.get_by_role("cell", name="RXM").is_visible()
+    assert page.get_by_role("link", name="Chief Executive Forum").is_visible()
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Derbyshire Healthcare NHS Foundation Trust").first.click()
+    assert page.locator("h1").inner_text() == "Derbyshire Healthcare NHS Foundation Trust"
+    assert page.get_by_text("RXM", exact=True).first.is_visible()
+    assert_accessible(page)
+
+    page.goto("/people/?q=a")
+    assert page.get_by_role("heading", name="People").is_visible()
+    assert_accessible(page)
+
+
+def test_a_coordinator_edits_a_network_and_sees_its_history(page: Any) -> None:
+    sign_in(page, "coordinator@example.org")
+    page.goto("/networks/em-alliance/edit/")
+    assert_accessible(page)
+    page.get_by_label("Region (optional)").fill("East Midlands region")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url("**/networks/em-alliance/")
+    assert page.get_by_text("Network details saved.").is_visible()
+    page.get_by_text("Change history").click()
+    assert page.get_by_text("East Midlands region").first.is_visible()
+    assert_accessible(page)
+
+    page.goto("/networks/em-alliance/members/")
+    assert_accessible(page)
+    page.goto("/organisations/new/")
+    page.get_by_role("button", name="Save").click()  # empty form: errors, not a crash
+    assert page.get_by_text("There is a problem").is_visible()
+    assert_accessible(page)
+
+
+def test_an_outsider_sees_public_pages_only(page: Any) -> None:
+    page.goto("/")
+    assert page.get_by_role("heading", name="Knowledge Matrix").is_visible()
+    assert_accessible(page)
+    sign_in(page, "outsider@example.org")
+    response = page.goto("/networks/em-alliance/members/")
+    assert response is not None
+    assert response.status == 403
+    assert_accessible(page)
