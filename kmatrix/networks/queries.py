@@ -93,10 +93,6 @@ def directory_rows(viewer: Viewer, people: Iterable[Person]) -> list[DirectoryRo
     ]
 
 
-def people_in(viewer: Viewer, ids_query: QuerySet[Person]) -> QuerySet[Person]:
-    return visible_people(viewer).filter(pk__in=ids_query.values("pk"))
-
-
 @dataclass
 class NetworkHome:
     network: Network
