@@ -98,7 +98,7 @@ def test_an_expired_invitation_is_a_friendly_404(world, invite):
     assert "It has expired, has been used already, or the link is incomplete" in text(response)
 
 
-@pytest.mark.parametrize("token", ["garbage", "x" * 300, "%00", "with%20spaces", "%E2%9C%93"])
+@pytest.mark.parametrize("token", ["garbage", "x" * 300, "with%20spaces", "%E2%9C%93"])
 def test_a_garbage_token_is_a_friendly_404(world, client, token):
     response = client.get(f"/invitations/{token}/")
     assert response.status_code == 404
