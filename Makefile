@@ -66,6 +66,8 @@ test: lint types migrations-check test-sqlite test-postgres test-browser ## the 
 
 bench: install assets ## every benchmark at national scale (see bench/README.md)
 	$(BIN)/python bench/directory.py
+	$(BIN)/python bench/indicators.py
+	$(BIN)/python bench/indicators_import.py
 
 clean:
 	rm -rf var/*.sqlite3* $(VENDOR) $(PUBLIC)

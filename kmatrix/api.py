@@ -54,3 +54,4 @@ def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
 
 
 api.add_router("/", "kmatrix.networks.api.router")
+api.add_router("/", "kmatrix.indicators.api.router")

@@ -49,7 +49,9 @@ def nhs_chrome(request: HttpRequest) -> dict[str, Any]:
             "navigation": {"items": items if viewer.is_authenticated else []},
             "account": account,
         },
-        "csp_nonce": getattr(request, "csp_nonce", ""),
+        # The NHS.UK page template marks its one inline script with `cspNonce`. django-csp's
+        # lazy nonce reads as false until used, so it is made here, once per page.
+        "cspNonce": str(getattr(request, "csp_nonce", "")),
         "socialaccount_providers": _identity_providers(),
     }
 

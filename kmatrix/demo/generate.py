@@ -32,6 +32,7 @@ from tqdm import tqdm
 from kmatrix.core.access import Visibility
 from kmatrix.core.models import User
 from kmatrix.demo import people as names
+from kmatrix.demo.generate_indicators import indicators_build, indicators_reset
 from kmatrix.networks.models import (
     AdoptedTheme,
     Cadence,
@@ -69,12 +70,24 @@ class Scale:
     organisations: int
     people: int
     frameworks: int
+    indicators: int
+    months: int  # of data per indicator and organisation
 
 
 SCALES = {
-    "national": Scale("national", networks=50, organisations=300, people=20_000, frameworks=6),
+    "national": Scale(
+        "national",
+        networks=50,
+        organisations=300,
+        people=20_000,
+        frameworks=6,
+        indicators=40,
+        months=120,
+    ),
     # About a twentieth of national, for tests.
-    "small": Scale("small", networks=3, organisations=15, people=1_000, frameworks=2),
+    "small": Scale(
+        "small", networks=3, organisations=15, people=1_000, frameworks=2, indicators=10, months=36
+    ),
 }
 
 
@@ -102,6 +115,7 @@ class Context:
     active_themes: dict[int, list[Theme]] = field(default_factory=dict)  # by network id
     workstreams: list[Workstream] = field(default_factory=list)
     groups: list[Group] = field(default_factory=list)
+    progress: bool = False  # steps with a long inner loop show their own bar
 
     def pick_date(self, start: date = EARLIEST, end: date = LATEST) -> date:
         return start + timedelta(days=self.rng.randrange((end - start).days + 1))
@@ -558,6 +572,7 @@ STEPS: list[Step] = [
     Step("membership roles", roles_build),
     Step("groups", groups_build),
     Step("accounts", accounts_build, accounts_reset),
+    Step("indicators", indicators_build, indicators_reset),
 ]
 
 
@@ -632,7 +647,7 @@ def generate(
                     "This database already holds generated data: use --reset to replace it."
                 )
             generated_reset()
-        ctx = Context(scale=SCALES[scale], rng=random.Random(seed))
+        ctx = Context(scale=SCALES[scale], rng=random.Random(seed), progress=progress)
         return _run_steps(ctx, progress=progress)
 
 

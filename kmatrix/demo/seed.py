@@ -22,6 +22,7 @@ from django.utils.text import slugify
 from kmatrix.core.access import Visibility
 from kmatrix.core.models import User
 from kmatrix.demo import people as p
+from kmatrix.indicators.demo import indicators_demo_load, indicators_demo_reset
 from kmatrix.networks import services
 from kmatrix.networks.models import (
     AdoptedTheme,
@@ -472,6 +473,8 @@ def demo_load() -> Loaded:
     _load_users(loaded)
     _load_mln(loaded, loaded.networks[MLN_SLUG])
     _load_alliance(loaded, loaded.networks[ALLIANCE_SLUG])
+    # The Alliance's dashboards and the national A&E example (kmatrix/indicators/demo.py).
+    indicators_demo_load()
     return loaded
 
 
@@ -670,6 +673,7 @@ def _add_group(loaded: Loaded, alliance: Network, spec: DemoGroup) -> None:
 @transaction.atomic
 def demo_reset() -> None:
     """Delete the demo's records, keeping anything that other records still depend on."""
+    indicators_demo_reset()
     Network.objects.filter(slug__in=[n.slug for n in NETWORKS]).delete()
     Person.objects.filter(email__in=[person_email(s) for s in all_people()]).delete()
     User.objects.filter(email__in=[login.email for login in p.LOGINS]).delete()

@@ -40,6 +40,9 @@ class Preset(models.TextChoices):
     PLOTTHEDOTS = "plotthedots", "NHS-R plot the dots"
 
 
+# Words the indicator pages use in their addresses, so no indicator may take them as its code.
+RESERVED_CODES = frozenset({"import", "review", "organisation"})
+
 # How a numerator and denominator make a value, per unit.
 UNIT_MULTIPLIER = {Unit.PERCENT: 100.0, Unit.RATE_PER_1000_OBD: 1000.0}
 
@@ -92,6 +95,10 @@ class Indicator(VisibleModel):
         return viewer.coordinates(self.network_id)
 
     def clean(self) -> None:
+        if self.code in RESERVED_CODES:
+            raise ValidationError(
+                {"code": f"“{self.code}” is used by the pages; choose another code."}
+            )
         if self.baseline_points is not None and self.baseline_points < 2:
             raise ValidationError({"baseline_points": "A baseline needs at least 2 points."})
 
@@ -247,6 +254,8 @@ class SeriesResult(models.Model):
                 fields=["indicator", "organisation"], name="series_result_unique"
             )
         ]
+        # The pages find each indicator's latest period without reading the analysis JSON.
+        indexes = [models.Index(fields=["indicator", "latest_period"], name="series_result_latest")]
 
     def __str__(self) -> str:
         return f"{self.indicator.code} / {self.organisation_id}"

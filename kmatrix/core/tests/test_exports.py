@@ -46,9 +46,14 @@ def test_ordinary_cells_are_left_alone(value, expected):
     assert neutralise(value) == expected
 
 
-def test_a_negative_number_is_neutralised_too():
-    # A number is text by the time it reaches the file, and its minus sign starts a formula.
-    assert neutralise(-5) == "'-5"
+def test_a_number_stays_a_number_even_when_negative():
+    # A number is data: a spreadsheet reads -5 as minus five, not as a formula to run.
+    assert neutralise(-5) == "-5"
+    assert neutralise(-0.3) == "-0.3"
+
+
+def test_text_that_looks_like_a_negative_number_is_still_neutralised():
+    assert neutralise("-5") == "'-5"
 
 
 def test_the_response_is_a_utf8_csv_attachment_with_every_cell_neutralised():

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -14,6 +15,8 @@ from django.test import Client, override_settings
 from kmatrix.core.access import Visibility, viewer_for, visible
 from kmatrix.core.models import User
 from kmatrix.demo import people, seed
+from kmatrix.indicators.demo import AE_SLUG
+from kmatrix.indicators.models import DataPoint, ImportBatch, Indicator, SeriesResult
 from kmatrix.networks.models import (
     AdoptedTheme,
     Group,
@@ -341,3 +344,130 @@ class TestTheDemoData:
         member = viewer_for(User.objects.get(email="member@example.org"))
         assert secret in visible(coordinator, Person.objects.all())
         assert secret not in visible(member, Person.objects.all())
+
+
+# --- Indicators (kmatrix/indicators/demo.py) ------------------------------------------------
+
+NHS_TRUSTS = {"RXM", "RT5", "RP7", "RP1", "RHA"}
+
+
+@pytest.mark.usefixtures("demo")
+class TestTheDemoIndicators:
+    def test_the_sickness_rate_is_nhs_digitals_twelve_months_for_the_five_trusts(self):
+        points = DataPoint.objects.filter(
+            indicator__network__slug="em-alliance", indicator__code="sickness-rate"
+        ).select_related("organisation")
+        assert points.count() == 60
+        assert {p.organisation.ods_code for p in points} == NHS_TRUSTS
+        assert {p.period for p in points} == {
+            date(2024 + (3 + i) // 12, (3 + i) % 12 + 1, 1) for i in range(12)
+        }
+        # As published for Derbyshire in April 2024: 5,138.87 FTE days lost of 87,661.67 (5.86%).
+        rxm = points.get(organisation__ods_code="RXM", period=date(2024, 4, 1))
+        assert (rxm.numerator, rxm.denominator) == (5138.87056, 87661.66937)
+        assert round(rxm.value, 2) == 5.86
+        assert ImportBatch.objects.filter(file_format="nhs-sickness", status="done").count() == 12
+
+    def test_twelve_months_are_honestly_too_few_for_mdc_limits(self):
+        results = SeriesResult.objects.filter(indicator__code="sickness-rate")
+        assert results.count() == 5
+        for result in results:
+            assert result.variation_icon == ""
+            assert result.analysis["segments"][0]["upper_limit"] is None
+            assert result.analysis["warnings"] == [
+                "Too few points (12) for SPC limits: at least 13 are needed."
+            ]
+
+    def test_only_the_real_data_is_not_flagged_illustrative(self):
+        alliance = Indicator.objects.filter(network__slug="em-alliance")
+        assert set(alliance.filter(is_illustrative=False).values_list("code", flat=True)) == {
+            "sickness-rate"
+        }
+        for indicator in alliance.filter(is_illustrative=True):
+            assert "Illustrative figures, not real data" in indicator.definition, indicator.code
+        national = Indicator.objects.filter(network__slug=AE_SLUG)
+        assert national.count() == 4
+        assert not national.filter(is_illustrative=True).exists()
+
+    def test_the_alliance_sets_hang_off_its_strategic_themes(self):
+        themes = dict(
+            Indicator.objects.filter(network__slug="em-alliance").values_list("code", "theme__name")
+        )
+        workforce = ["sickness-rate", "turnover-rate", "vacancy-rate", "time-to-hire"]
+        assert {themes[c] for c in [*workforce, "agency-use", "supervision"]} == {
+            "Workforce development"
+        }
+        restrictive = ["restraint-rate", "seclusion-rate", "long-term-segregation-rate"]
+        assert {themes[c] for c in restrictive} == {"Safety"}
+        assert {themes[c] for c in themes if c.startswith("impact-")} == {
+            "Collaboratives and population health"
+        }
+        units = dict(Indicator.objects.filter(code__in=restrictive).values_list("code", "unit"))
+        assert set(units.values()) == {"rate_per_1000_obd"}
+
+    def test_the_restrictive_practice_review_has_both_review_months_for_every_provider(self):
+        for code in ("restraint-rate", "seclusion-rate", "long-term-segregation-rate"):
+            for month in (date(2021, 3, 1), date(2023, 3, 1)):
+                found = DataPoint.objects.filter(indicator__code=code, period=month)
+                assert set(found.values_list("organisation__ods_code", flat=True)) == {
+                    *NHS_TRUSTS,
+                    "NYA",
+                }, (code, month)
+
+    def test_the_impact_measures_end_at_the_board_papers_figures(self):
+        latest = {
+            r.indicator.code: r
+            for r in SeriesResult.objects.filter(
+                indicator__code__startswith="impact-"
+            ).select_related("indicator", "organisation")
+        }
+        assert latest["impact-out-of-area-placements"].latest_value == 43
+        assert round(latest["impact-out-of-area-share"].latest_value) == 8
+        assert latest["impact-repeat-access-assessments"].latest_value == 6.0
+        assert {r.organisation.ods_code for r in latest.values()} == {"NYA"}
+        rates = DataPoint.objects.filter(
+            indicator__code="impact-restraint-seclusion-rate"
+        ).order_by("period")
+        values = [p.value for p in rates]
+        first, last = sum(values[:6]) / 6, sum(values[-6:]) / 6
+        assert 0.7 < last / first < 0.9  # about 20% fewer
+
+    def test_the_national_ae_example_has_274_providers_over_36_months(self):
+        network = Network.objects.get(slug=AE_SLUG)
+        assert network.visibility == "public"
+        assert network.name == "National A&E benchmarking (NHS England data)"
+        members = NetworkOrganisation.objects.filter(network=network, is_member=True)
+        assert members.count() == 274
+        performance = DataPoint.objects.filter(indicator__network=network,
+                                               indicator__code="ae-4hr-performance")  # fmt: skip
+        assert performance.values("organisation").distinct().count() == 274
+        months = sorted(set(performance.values_list("period", flat=True)))
+        assert (len(months), months[0], months[-1]) == (36, date(2016, 4, 1), date(2019, 3, 1))
+        results = SeriesResult.objects.filter(indicator__network=network)
+        assert results.filter(indicator__code="ae-4hr-performance").count() == 274
+        assert results.filter(indicator__code="ae-attendances").count() == 274
+        full = results.filter(indicator__code="ae-4hr-performance", points=36)
+        assert full.count() == 190  # the providers that reported every month
+        assert full.exclude(variation_icon="").count() == 190
+
+    def test_ae_performance_is_worked_out_from_attendances_and_breaches_of_all_types(self):
+        # RF4 in March 2017: types 1, 2 and other, from the file.
+        attendances = 21289 + 813 + 2850
+        breaches = 2879 + 22 + 6
+        point = DataPoint.objects.get(
+            indicator__code="ae-4hr-performance", organisation__ods_code="RF4",
+            period=date(2017, 3, 1),
+        )  # fmt: skip
+        assert point.value == pytest.approx(100 * (attendances - breaches) / attendances)
+        assert (point.numerator, point.denominator) == (attendances - breaches, attendances)
+        count = DataPoint.objects.get(
+            indicator__code="ae-attendances", organisation__ods_code="RF4",
+            period=date(2017, 3, 1),
+        )  # fmt: skip
+        assert count.value == attendances
+
+    def test_ae_providers_are_named_by_their_code_and_say_why(self):
+        rf4 = Organisation.objects.get(ods_code="RF4")
+        assert rf4.name == "RF4"
+        assert rf4.sector == "nhs_trust"
+        assert "identifies providers by ODS code only" in rf4.description

@@ -3,18 +3,22 @@ from __future__ import annotations
 import io
 import re
 from collections import Counter
+from datetime import date
 
+import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count, F, Q, QuerySet
 
-from kmatrix.demo import generate, people, seed
+from kmatrix.demo import generate, generate_indicators, people, seed
+from kmatrix.indicators.models import DataPoint, Indicator, SeriesResult
 from kmatrix.networks.models import (
     AdoptedTheme,
     Group,
     Membership,
     MembershipRole,
     Network,
+    NetworkOrganisation,
     Organisation,
     Person,
     Workstream,
@@ -158,7 +162,7 @@ def test_the_demo_and_the_generated_data_do_not_disturb_each_other(db):
     assert snapshot()["networks"] == alone["networks"]
     generate.generated_reset()
     assert Person.objects.count() == demo_people
-    assert Network.objects.count() == len(seed.NETWORKS)
+    assert Network.objects.count() == len(seed.NETWORKS) + 1  # and the national A&E example
     assert not generate.generated_data_exists()
 
 
@@ -171,3 +175,88 @@ def test_generated_names_use_no_name_from_the_seeds():
     banned = {name.lower() for name in people.SEED_NAMES}
     assert not banned & {name.lower() for name in people.FIRST_NAMES}
     assert not banned & {name.lower() for name in people.SURNAMES}
+
+
+# Indicators (kmatrix/demo/generate_indicators.py)
+
+
+def generated_points() -> QuerySet[DataPoint]:
+    return DataPoint.objects.filter(indicator__source=generate_indicators.SOURCE)
+
+
+def test_every_organisation_reports_every_indicator_every_month(db):
+    generate.generate(scale="small", seed=7, progress=False)
+    indicators = Indicator.objects.filter(source=generate_indicators.SOURCE)
+    assert indicators.count() == SMALL.indicators == 10
+    assert indicators.values("network").distinct().count() == 1
+    network = indicators.first().network
+    assert network.slug.startswith(generate.SLUG_PREFIX)
+    assert not indicators.filter(is_illustrative=False).exists()
+    assert generated_points().count() == 10 * 15 * 36
+    members = NetworkOrganisation.objects.filter(network=network, is_member=True)
+    assert set(members.values_list("organisation_id", flat=True)) == set(
+        Organisation.objects.filter(description=generate.GENERATED_NOTE).values_list(
+            "pk", flat=True
+        )
+    )
+    results = SeriesResult.objects.filter(indicator__in=indicators)
+    assert results.count() == 10 * 15
+    assert not results.exclude(points=36).exists()
+    assert set(results.values_list("latest_period", flat=True)) == {date(2019, 3, 1)}
+
+
+def test_values_are_possible_for_their_unit(db):
+    generate.generate(scale="small", seed=7, progress=False)
+    points = generated_points()
+    percent = points.filter(indicator__unit="percent")
+    assert not percent.filter(Q(value__lt=0) | Q(value__gt=100)).exists()
+    assert not percent.filter(numerator__gt=F("denominator")).exists()
+    assert not percent.filter(denominator__isnull=True).exists()
+    rates = points.filter(indicator__unit="rate_per_1000_obd")
+    for value, numerator, denominator in rates.values_list("value", "numerator", "denominator"):
+        assert value == pytest.approx(1000 * numerator / denominator)
+    counts = points.filter(indicator__unit="count").values_list("value", flat=True)
+    assert all(v >= 0 and float(v).is_integer() for v in counts)
+    assert not points.filter(indicator__unit="days", value__lt=0).exists()
+
+
+def test_some_series_show_special_causes_and_most_do_not(db):
+    generate.generate(scale="small", seed=7, progress=False)
+    icons = Counter(
+        SeriesResult.objects.filter(indicator__source=generate_indicators.SOURCE).values_list(
+            "variation_icon", flat=True
+        )
+    )
+    special = sum(n for icon, n in icons.items() if icon != "common_cause")
+    assert icons["common_cause"] > special > 0
+
+
+def test_about_one_series_in_six_shifts_for_good_in_its_second_half():
+    factors = generate_indicators._special_causes(600, 120, np.random.default_rng(3))
+    shifted = [row for row in factors if row[-1] != 1 and row[-2] != 1]
+    assert 70 < len(shifted) < 130
+    for row in shifted:
+        # Untouched in the first half, but for at most one outlying month.
+        assert np.count_nonzero(row[:60] != 1) <= 1
+
+
+def test_the_same_seed_gives_the_same_values(db):
+    generate.generate(scale="small", seed=11, progress=False)
+    first = list(generated_points().order_by("indicator__code", "organisation__name", "period")
+                 .values_list("value", "numerator", "denominator"))  # fmt: skip
+    generate.generate(scale="small", seed=11, reset=True, progress=False)
+    again = list(generated_points().order_by("indicator__code", "organisation__name", "period")
+                 .values_list("value", "numerator", "denominator"))  # fmt: skip
+    assert again == first
+    generate.generate(scale="small", seed=12, reset=True, progress=False)
+    other = list(generated_points().order_by("indicator__code", "organisation__name", "period")
+                 .values_list("value", "numerator", "denominator"))  # fmt: skip
+    assert other != first
+
+
+def test_reset_deletes_the_indicators_and_their_points(db):
+    generate.generate(scale="small", seed=7, progress=False)
+    generate.generated_reset()
+    assert not Indicator.objects.exists()
+    assert not DataPoint.objects.exists()
+    assert not SeriesResult.objects.exists()

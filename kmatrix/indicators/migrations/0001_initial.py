@@ -7,253 +7,680 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('networks', '0001_initial'),
+        ("networks", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DataPoint',
+            name="DataPoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period', models.DateField()),
-                ('value', models.FloatField()),
-                ('numerator', models.FloatField(blank=True, null=True)),
-                ('denominator', models.FloatField(blank=True, null=True)),
-                ('note', models.CharField(blank=True, max_length=300)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='indicator_points', to='networks.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("period", models.DateField()),
+                ("value", models.FloatField()),
+                ("numerator", models.FloatField(blank=True, null=True)),
+                ("denominator", models.FloatField(blank=True, null=True)),
+                ("note", models.CharField(blank=True, max_length=300)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="indicator_points",
+                        to="networks.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['indicator', 'organisation', 'period'],
+                "ordering": ["indicator", "organisation", "period"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalIndicator',
+            name="HistoricalIndicator",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('visibility', models.CharField(choices=[('public', 'Public: anyone, without signing in'), ('network', 'Network: members of the network'), ('organisation', "Organisation: members from the record's organisation"), ('restricted', 'Restricted: named people only')], default='network', max_length=12)),
-                ('code', models.SlugField(help_text='Short code used in import files', max_length=60)),
-                ('name', models.CharField(max_length=200)),
-                ('definition', models.TextField(blank=True, help_text='Markdown')),
-                ('unit', models.CharField(choices=[('percent', 'Percentage'), ('rate_per_1000_obd', 'Rate per 1,000 occupied bed days'), ('count', 'Count'), ('days', 'Days')], max_length=20)),
-                ('numerator_definition', models.CharField(blank=True, max_length=300)),
-                ('denominator_definition', models.CharField(blank=True, max_length=300)),
-                ('direction', models.CharField(choices=[('increase', 'Higher is better'), ('decrease', 'Lower is better'), ('neutral', 'Neither')], max_length=10)),
-                ('frequency', models.CharField(choices=[('monthly', 'Monthly'), ('quarterly', 'Quarterly'), ('annual', 'Annual')], default='monthly', max_length=10)),
-                ('source', models.CharField(blank=True, max_length=300)),
-                ('is_illustrative', models.BooleanField(default=False, help_text='Illustrative figures, not real data: every page says so')),
-                ('spc_preset', models.CharField(choices=[('mdc', 'Making Data Count (NHS England)'), ('plotthedots', 'NHS-R plot the dots')], default='mdc', max_length=12)),
-                ('run_length', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('screen_outliers', models.BooleanField(blank=True, null=True)),
-                ('baseline_points', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('show_two_sigma', models.BooleanField(default=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('network', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='networks.network')),
-                ('theme', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='networks.theme')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[
+                            ("public", "Public: anyone, without signing in"),
+                            ("network", "Network: members of the network"),
+                            (
+                                "organisation",
+                                "Organisation: members from the record's organisation",
+                            ),
+                            ("restricted", "Restricted: named people only"),
+                        ],
+                        default="network",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "code",
+                    models.SlugField(help_text="Short code used in import files", max_length=60),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("definition", models.TextField(blank=True, help_text="Markdown")),
+                (
+                    "unit",
+                    models.CharField(
+                        choices=[
+                            ("percent", "Percentage"),
+                            ("rate_per_1000_obd", "Rate per 1,000 occupied bed days"),
+                            ("count", "Count"),
+                            ("days", "Days"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("numerator_definition", models.CharField(blank=True, max_length=300)),
+                ("denominator_definition", models.CharField(blank=True, max_length=300)),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[
+                            ("increase", "Higher is better"),
+                            ("decrease", "Lower is better"),
+                            ("neutral", "Neither"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "frequency",
+                    models.CharField(
+                        choices=[
+                            ("monthly", "Monthly"),
+                            ("quarterly", "Quarterly"),
+                            ("annual", "Annual"),
+                        ],
+                        default="monthly",
+                        max_length=10,
+                    ),
+                ),
+                ("source", models.CharField(blank=True, max_length=300)),
+                (
+                    "is_illustrative",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Illustrative figures, not real data: every page says so",
+                    ),
+                ),
+                (
+                    "spc_preset",
+                    models.CharField(
+                        choices=[
+                            ("mdc", "Making Data Count (NHS England)"),
+                            ("plotthedots", "NHS-R plot the dots"),
+                        ],
+                        default="mdc",
+                        max_length=12,
+                    ),
+                ),
+                ("run_length", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("screen_outliers", models.BooleanField(blank=True, null=True)),
+                ("baseline_points", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("show_two_sigma", models.BooleanField(default=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "network",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="networks.network",
+                    ),
+                ),
+                (
+                    "theme",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="networks.theme",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical indicator',
-                'verbose_name_plural': 'historical indicators',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical indicator",
+                "verbose_name_plural": "historical indicators",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='ImportBatch',
+            name="ImportBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('filename', models.CharField(max_length=255)),
-                ('file_format', models.CharField(max_length=20)),
-                ('dry_run', models.BooleanField(default=False)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='queued', max_length=10)),
-                ('rows_total', models.PositiveIntegerField(default=0)),
-                ('rows_done', models.PositiveIntegerField(default=0)),
-                ('created', models.PositiveIntegerField(default=0)),
-                ('changed', models.PositiveIntegerField(default=0)),
-                ('unchanged', models.PositiveIntegerField(default=0)),
-                ('errors', models.JSONField(blank=True, default=list)),
-                ('started_at', models.DateTimeField(auto_now_add=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('network', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='import_batches', to='networks.network')),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("filename", models.CharField(max_length=255)),
+                ("file_format", models.CharField(max_length=20)),
+                ("dry_run", models.BooleanField(default=False)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("done", "Done"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("rows_total", models.PositiveIntegerField(default=0)),
+                ("rows_done", models.PositiveIntegerField(default=0)),
+                ("created", models.PositiveIntegerField(default=0)),
+                ("changed", models.PositiveIntegerField(default=0)),
+                ("unchanged", models.PositiveIntegerField(default=0)),
+                ("errors", models.JSONField(blank=True, default=list)),
+                ("started_at", models.DateTimeField(auto_now_add=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "network",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="import_batches",
+                        to="networks.network",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'import batches',
-                'ordering': ['-started_at'],
+                "verbose_name_plural": "import batches",
+                "ordering": ["-started_at"],
             },
         ),
         migrations.CreateModel(
-            name='DataPointRevision',
+            name="DataPointRevision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('value', models.FloatField()),
-                ('numerator', models.FloatField(blank=True, null=True)),
-                ('denominator', models.FloatField(blank=True, null=True)),
-                ('note', models.CharField(blank=True, max_length=300)),
-                ('replaced_at', models.DateTimeField(auto_now_add=True)),
-                ('point', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='revisions', to='indicators.datapoint')),
-                ('replaced_by_batch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='indicators.importbatch')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("value", models.FloatField()),
+                ("numerator", models.FloatField(blank=True, null=True)),
+                ("denominator", models.FloatField(blank=True, null=True)),
+                ("note", models.CharField(blank=True, max_length=300)),
+                ("replaced_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "point",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="revisions",
+                        to="indicators.datapoint",
+                    ),
+                ),
+                (
+                    "replaced_by_batch",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="indicators.importbatch",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['point', '-replaced_at'],
+                "ordering": ["point", "-replaced_at"],
             },
         ),
         migrations.AddField(
-            model_name='datapoint',
-            name='batch',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='indicators.importbatch'),
+            model_name="datapoint",
+            name="batch",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="indicators.importbatch",
+            ),
         ),
         migrations.CreateModel(
-            name='Indicator',
+            name="Indicator",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('visibility', models.CharField(choices=[('public', 'Public: anyone, without signing in'), ('network', 'Network: members of the network'), ('organisation', "Organisation: members from the record's organisation"), ('restricted', 'Restricted: named people only')], default='network', max_length=12)),
-                ('code', models.SlugField(help_text='Short code used in import files', max_length=60)),
-                ('name', models.CharField(max_length=200)),
-                ('definition', models.TextField(blank=True, help_text='Markdown')),
-                ('unit', models.CharField(choices=[('percent', 'Percentage'), ('rate_per_1000_obd', 'Rate per 1,000 occupied bed days'), ('count', 'Count'), ('days', 'Days')], max_length=20)),
-                ('numerator_definition', models.CharField(blank=True, max_length=300)),
-                ('denominator_definition', models.CharField(blank=True, max_length=300)),
-                ('direction', models.CharField(choices=[('increase', 'Higher is better'), ('decrease', 'Lower is better'), ('neutral', 'Neither')], max_length=10)),
-                ('frequency', models.CharField(choices=[('monthly', 'Monthly'), ('quarterly', 'Quarterly'), ('annual', 'Annual')], default='monthly', max_length=10)),
-                ('source', models.CharField(blank=True, max_length=300)),
-                ('is_illustrative', models.BooleanField(default=False, help_text='Illustrative figures, not real data: every page says so')),
-                ('spc_preset', models.CharField(choices=[('mdc', 'Making Data Count (NHS England)'), ('plotthedots', 'NHS-R plot the dots')], default='mdc', max_length=12)),
-                ('run_length', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('screen_outliers', models.BooleanField(blank=True, null=True)),
-                ('baseline_points', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('show_two_sigma', models.BooleanField(default=False)),
-                ('network', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='indicators', to='networks.network')),
-                ('restricted_to', models.ManyToManyField(blank=True, help_text='Only for restricted records: the people who may see it.', related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('theme', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='indicators', to='networks.theme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[
+                            ("public", "Public: anyone, without signing in"),
+                            ("network", "Network: members of the network"),
+                            (
+                                "organisation",
+                                "Organisation: members from the record's organisation",
+                            ),
+                            ("restricted", "Restricted: named people only"),
+                        ],
+                        default="network",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "code",
+                    models.SlugField(help_text="Short code used in import files", max_length=60),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("definition", models.TextField(blank=True, help_text="Markdown")),
+                (
+                    "unit",
+                    models.CharField(
+                        choices=[
+                            ("percent", "Percentage"),
+                            ("rate_per_1000_obd", "Rate per 1,000 occupied bed days"),
+                            ("count", "Count"),
+                            ("days", "Days"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("numerator_definition", models.CharField(blank=True, max_length=300)),
+                ("denominator_definition", models.CharField(blank=True, max_length=300)),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[
+                            ("increase", "Higher is better"),
+                            ("decrease", "Lower is better"),
+                            ("neutral", "Neither"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "frequency",
+                    models.CharField(
+                        choices=[
+                            ("monthly", "Monthly"),
+                            ("quarterly", "Quarterly"),
+                            ("annual", "Annual"),
+                        ],
+                        default="monthly",
+                        max_length=10,
+                    ),
+                ),
+                ("source", models.CharField(blank=True, max_length=300)),
+                (
+                    "is_illustrative",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Illustrative figures, not real data: every page says so",
+                    ),
+                ),
+                (
+                    "spc_preset",
+                    models.CharField(
+                        choices=[
+                            ("mdc", "Making Data Count (NHS England)"),
+                            ("plotthedots", "NHS-R plot the dots"),
+                        ],
+                        default="mdc",
+                        max_length=12,
+                    ),
+                ),
+                ("run_length", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("screen_outliers", models.BooleanField(blank=True, null=True)),
+                ("baseline_points", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("show_two_sigma", models.BooleanField(default=False)),
+                (
+                    "network",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="indicators",
+                        to="networks.network",
+                    ),
+                ),
+                (
+                    "restricted_to",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Only for restricted records: the people who may see it.",
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "theme",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="indicators",
+                        to="networks.theme",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['network', 'code'],
+                "ordering": ["network", "code"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalTarget',
+            name="HistoricalTarget",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('value', models.FloatField()),
-                ('applies_from', models.DateField()),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('indicator', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='indicators.indicator')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("value", models.FloatField()),
+                ("applies_from", models.DateField()),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="indicators.indicator",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical target',
-                'verbose_name_plural': 'historical targets',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical target",
+                "verbose_name_plural": "historical targets",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalAnnotation',
+            name="HistoricalAnnotation",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('period', models.DateField()),
-                ('text', models.CharField(max_length=200)),
-                ('recalculate', models.BooleanField(default=False, help_text='Recalculate the mean and limits from this period')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(blank=True, db_constraint=False, help_text="Blank: applies to every organisation's chart", null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='networks.organisation')),
-                ('indicator', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='indicators.indicator')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("period", models.DateField()),
+                ("text", models.CharField(max_length=200)),
+                (
+                    "recalculate",
+                    models.BooleanField(
+                        default=False, help_text="Recalculate the mean and limits from this period"
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="Blank: applies to every organisation's chart",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="networks.organisation",
+                    ),
+                ),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="indicators.indicator",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical annotation',
-                'verbose_name_plural': 'historical annotations',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical annotation",
+                "verbose_name_plural": "historical annotations",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddField(
-            model_name='datapoint',
-            name='indicator',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='points', to='indicators.indicator'),
+            model_name="datapoint",
+            name="indicator",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="points",
+                to="indicators.indicator",
+            ),
         ),
         migrations.CreateModel(
-            name='Annotation',
+            name="Annotation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period', models.DateField()),
-                ('text', models.CharField(max_length=200)),
-                ('recalculate', models.BooleanField(default=False, help_text='Recalculate the mean and limits from this period')),
-                ('organisation', models.ForeignKey(blank=True, help_text="Blank: applies to every organisation's chart", null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='networks.organisation')),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='annotations', to='indicators.indicator')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("period", models.DateField()),
+                ("text", models.CharField(max_length=200)),
+                (
+                    "recalculate",
+                    models.BooleanField(
+                        default=False, help_text="Recalculate the mean and limits from this period"
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Blank: applies to every organisation's chart",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="networks.organisation",
+                    ),
+                ),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="annotations",
+                        to="indicators.indicator",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['indicator', 'period'],
+                "ordering": ["indicator", "period"],
             },
         ),
         migrations.CreateModel(
-            name='SeriesResult',
+            name="SeriesResult",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('points', models.PositiveIntegerField()),
-                ('first_period', models.DateField()),
-                ('latest_period', models.DateField()),
-                ('latest_value', models.FloatField()),
-                ('variation_icon', models.CharField(blank=True, max_length=20)),
-                ('assurance_icon', models.CharField(blank=True, max_length=12)),
-                ('missing_periods', models.JSONField(blank=True, default=list)),
-                ('analysis', models.JSONField(help_text='Segments, point types and warnings, as `kmatrix spc` prints')),
-                ('computed_at', models.DateTimeField(auto_now=True)),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='results', to='indicators.indicator')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='networks.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("points", models.PositiveIntegerField()),
+                ("first_period", models.DateField()),
+                ("latest_period", models.DateField()),
+                ("latest_value", models.FloatField()),
+                ("variation_icon", models.CharField(blank=True, max_length=20)),
+                ("assurance_icon", models.CharField(blank=True, max_length=12)),
+                ("missing_periods", models.JSONField(blank=True, default=list)),
+                (
+                    "analysis",
+                    models.JSONField(
+                        help_text="Segments, point types and warnings, as `kmatrix spc` prints"
+                    ),
+                ),
+                ("computed_at", models.DateTimeField(auto_now=True)),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="results",
+                        to="indicators.indicator",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="networks.organisation",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Target',
+            name="Target",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('value', models.FloatField()),
-                ('applies_from', models.DateField()),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='targets', to='indicators.indicator')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("value", models.FloatField()),
+                ("applies_from", models.DateField()),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="targets",
+                        to="indicators.indicator",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['indicator', 'applies_from'],
+                "ordering": ["indicator", "applies_from"],
             },
         ),
         migrations.AddConstraint(
-            model_name='indicator',
-            constraint=models.UniqueConstraint(fields=('network', 'code'), name='indicator_code_unique'),
+            model_name="indicator",
+            constraint=models.UniqueConstraint(
+                fields=("network", "code"), name="indicator_code_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='indicator',
-            constraint=models.CheckConstraint(condition=models.Q(('run_length__isnull', True), ('run_length__in', [6, 7]), _connector='OR'), name='indicator_run_length_6_or_7'),
+            model_name="indicator",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("run_length__isnull", True), ("run_length__in", [6, 7]), _connector="OR"
+                ),
+                name="indicator_run_length_6_or_7",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='datapoint',
-            constraint=models.UniqueConstraint(fields=('indicator', 'organisation', 'period'), name='datapoint_key_unique'),
+            model_name="datapoint",
+            constraint=models.UniqueConstraint(
+                fields=("indicator", "organisation", "period"), name="datapoint_key_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='datapoint',
-            constraint=models.CheckConstraint(condition=models.Q(('denominator__isnull', True), ('denominator__gt', 0), _connector='OR'), name='datapoint_denominator_positive'),
+            model_name="datapoint",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("denominator__isnull", True), ("denominator__gt", 0), _connector="OR"
+                ),
+                name="datapoint_denominator_positive",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='seriesresult',
-            constraint=models.UniqueConstraint(fields=('indicator', 'organisation'), name='series_result_unique'),
+            model_name="seriesresult",
+            constraint=models.UniqueConstraint(
+                fields=("indicator", "organisation"), name="series_result_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='target',
-            constraint=models.UniqueConstraint(fields=('indicator', 'applies_from'), name='target_date_unique'),
+            model_name="target",
+            constraint=models.UniqueConstraint(
+                fields=("indicator", "applies_from"), name="target_date_unique"
+            ),
         ),
     ]
