@@ -11,18 +11,19 @@ stored when the data came in (series.py).
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
-from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import models
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import File, Form, Query, Router, Status, UploadedFile
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
-from kmatrix.core.access import Viewer, get_for, viewer_for, visible
+from kmatrix.core.access import Viewer, visible
+from kmatrix.core.api import api_get as _get
+from kmatrix.core.api import api_signed_in as _signed_in
+from kmatrix.core.api import api_viewer as _viewer
 from kmatrix.indicators import imports, periods, services, tasks
 from kmatrix.indicators.models import DataPoint, ImportBatch, Indicator, SeriesResult, Target
 from kmatrix.indicators.schemas import (
@@ -49,31 +50,9 @@ IMPORT_ERRORS = ERRORS - {422}
 SYNC_IMPORT_MAX_BYTES = 2 * 1024 * 1024
 FileFormat = Literal["auto", "long", "nhs-sickness"]
 Invalid = Status[dict[str, Any]]
-M = TypeVar("M", bound=models.Model)
 
 
 # Access
-
-
-def _viewer(request: HttpRequest) -> Viewer:
-    return viewer_for(request.user)
-
-
-def _signed_in(request: HttpRequest) -> Viewer:
-    viewer = _viewer(request)
-    if not viewer.is_authenticated:
-        raise AuthenticationError()
-    return viewer
-
-
-def _get(viewer: Viewer, queryset: QuerySet[M], *, write: bool = False, **lookup: Any) -> M:
-    """``get_for`` with its 404 and 403 as JSON: ninja would send PermissionDenied to Django."""
-    try:
-        return get_for(viewer, queryset, write=write, **lookup)
-    except Http404 as exc:
-        raise HttpError(404, str(exc)) from None
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc)) from None
 
 
 def _network(viewer: Viewer, slug: str, *, write: bool = False) -> Network:

@@ -9,16 +9,18 @@ where it has a function for them; errors come back as JSON (see docs/api.md).
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Router, Status
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
-from kmatrix.core.access import Viewer, get_for, viewer_for, visible
+from kmatrix.core.access import Viewer, visible
+from kmatrix.core.api import api_get as _get
+from kmatrix.core.api import api_signed_in as _signed_in
+from kmatrix.core.api import api_viewer as _viewer
 from kmatrix.networks import queries, services
 from kmatrix.networks.models import (
     AdoptedTheme,
@@ -63,27 +65,6 @@ M = TypeVar("M", bound=models.Model)
 
 
 # Access
-
-
-def _viewer(request: HttpRequest) -> Viewer:
-    return viewer_for(request.user)
-
-
-def _signed_in(request: HttpRequest) -> Viewer:
-    viewer = _viewer(request)
-    if not viewer.is_authenticated:
-        raise AuthenticationError()
-    return viewer
-
-
-def _get(viewer: Viewer, queryset: QuerySet[M], *, write: bool = False, **lookup: Any) -> M:
-    """``get_for`` with its 404 and 403 as JSON: ninja would send PermissionDenied to Django."""
-    try:
-        return get_for(viewer, queryset, write=write, **lookup)
-    except Http404 as exc:
-        raise HttpError(404, str(exc)) from None
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc)) from None
 
 
 # The models' conditional unique constraints report only their own name, as a non-field
