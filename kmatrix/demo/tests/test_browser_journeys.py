@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect, sync_playwright
 
 from kmatrix.demo import people
 
@@ -29,8 +30,6 @@ def browser() -> Iterator[Any]:
     # Playwright's sync API runs an event loop in this thread; Django's guard against
     # database use from async code would otherwise trip on the live server's fixtures.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=CHROMIUM,
@@ -84,31 +83,31 @@ def sign_in(page: Any, email: str) -> None:
 
 def test_a_member_signs_in_and_opens_the_alliance_and_rxm(page: Any) -> None:
     sign_in(page, "member@example.org")
-    assert page.get_by_role("heading", name="My networks").is_visible()
+    expect(page.get_by_role("heading", name="My networks")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("link", name="East Midlands Alliance for Mental Health").first.click()
-    assert page.locator("h1").inner_text().startswith("East Midlands Alliance")
-    assert page.get_by_role("cell", name="RXM").is_visible()
-    assert page.get_by_role("link", name="Chief Executive Forum").is_visible()
+    expect(page.locator("h1")).to_contain_text("East Midlands Alliance")
+    expect(page.get_by_role("cell", name="RXM")).to_be_visible()
+    expect(page.get_by_role("link", name="Chief Executive Forum")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("link", name="Derbyshire Healthcare NHS Foundation Trust").first.click()
-    assert page.locator("h1").inner_text() == "Derbyshire Healthcare NHS Foundation Trust"
-    assert page.get_by_text("RXM", exact=True).first.is_visible()
+    expect(page.locator("h1")).to_have_text("Derbyshire Healthcare NHS Foundation Trust")
+    expect(page.get_by_text("RXM", exact=True).first).to_be_visible()
     assert_accessible(page)
 
     page.goto("/networks/em-alliance/")
     page.get_by_role("link", name="Indicators and benchmarking").click()
-    assert page.get_by_role("heading", name="Indicators").is_visible()
+    expect(page.get_by_role("heading", name="Indicators", exact=True)).to_be_visible()
     page.get_by_role("link", name="Sickness absence rate").click()
     # Real NHS Digital data: twelve months, so Making Data Count honestly draws no limits yet.
-    assert page.get_by_text("network figure").first.is_visible()
+    expect(page.get_by_text("network figure").first).to_be_visible()
     page.wait_for_selector(".vega-embed svg, .vega-embed canvas")
     assert_accessible(page)
 
     page.goto("/people/?q=a")
-    assert page.get_by_role("heading", name="People").is_visible()
+    expect(page.get_by_role("heading", name="People")).to_be_visible()
     assert_accessible(page)
 
 
@@ -119,22 +118,22 @@ def test_a_coordinator_edits_a_network_and_sees_its_history(page: Any) -> None:
     page.get_by_label("Region (optional)").fill("East Midlands region")
     page.get_by_role("button", name="Save").click()
     page.wait_for_url("**/networks/em-alliance/")
-    assert page.get_by_text("Network details saved.").is_visible()
+    expect(page.get_by_text("Network details saved.")).to_be_visible()
     page.get_by_text("Change history").click()
-    assert page.get_by_text("East Midlands region").first.is_visible()
+    expect(page.get_by_text("East Midlands region").first).to_be_visible()
     assert_accessible(page)
 
     page.goto("/networks/em-alliance/members/")
     assert_accessible(page)
     page.goto("/organisations/new/")
     page.get_by_role("button", name="Save").click()  # empty form: errors, not a crash
-    assert page.get_by_text("There is a problem").is_visible()
+    expect(page.get_by_text("There is a problem")).to_be_visible()
     assert_accessible(page)
 
 
 def test_an_outsider_sees_public_pages_only(page: Any) -> None:
     page.goto("/")
-    assert page.get_by_role("heading", name="Knowledge Matrix").is_visible()
+    expect(page.get_by_role("heading", name="Knowledge Matrix")).to_be_visible()
     assert_accessible(page)
     sign_in(page, "outsider@example.org")
     response = page.goto("/networks/em-alliance/members/")
