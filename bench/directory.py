@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import statistics
 import sys
 import time
@@ -21,6 +20,10 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+# Run as a script (python bench/x.py), the project folder is not on the path by itself.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.common import configure
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 GOAL_MS = 100.0
@@ -59,16 +62,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
 
 
 def _configure(database_url: str | None) -> None:
-    sys.path.insert(0, str(PROJECT_DIR))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "kmatrix.settings"
-    # Timings without DEBUG's query log, as in production.
-    os.environ["DEBUG"] = "false"
-    # Media and other local files go to var/bench, away from the demo's and a developer's.
-    var = PROJECT_DIR / "var" / "bench"
-    var.mkdir(parents=True, exist_ok=True)
-    os.environ["KMATRIX_VAR_DIR"] = str(var)
-    # A dedicated SQLite file unless told otherwise, never the one in DATABASE_URL.
-    os.environ["DATABASE_URL"] = database_url or f"sqlite:///{var / 'directory.sqlite3'}"
+    configure(database_url, "directory.sqlite3")
 
 
 def _prepare(scale: str, seed: int) -> str:

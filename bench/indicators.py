@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import statistics
 import sys
 import time
@@ -28,6 +27,10 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+# Run as a script (python bench/x.py), the project folder is not on the path by itself.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.common import configure
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 ENGINE_GOAL_S = 2.0
@@ -65,15 +68,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
 
 
 def _configure(database_url: str | None) -> None:
-    sys.path.insert(0, str(PROJECT_DIR))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "kmatrix.settings"
-    # Timings without DEBUG's query log, as in production.
-    os.environ["DEBUG"] = "false"
-    var = PROJECT_DIR / "var" / "bench"
-    var.mkdir(parents=True, exist_ok=True)
-    os.environ["KMATRIX_VAR_DIR"] = str(var)
-    # A dedicated SQLite file unless told otherwise, never the one in DATABASE_URL.
-    os.environ["DATABASE_URL"] = database_url or f"sqlite:///{var / 'indicators_spc.sqlite3'}"
+    configure(database_url, "indicators_spc.sqlite3")
 
 
 def _prepare(scale: str, seed: int) -> str:

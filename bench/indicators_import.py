@@ -24,6 +24,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+# Run as a script (python bench/x.py), the project folder is not on the path by itself.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.common import configure
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 VAR = PROJECT_DIR / "var" / "bench"
 GOAL = 100_000  # points per second
@@ -72,14 +76,9 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
 
 
 def _configure(database_url: str | None) -> None:
-    sys.path.insert(0, str(PROJECT_DIR))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "kmatrix.settings"
-    os.environ["DEBUG"] = "false"  # no query log, as in production
-    VAR.mkdir(parents=True, exist_ok=True)
-    os.environ["KMATRIX_VAR_DIR"] = str(VAR)
+    configure(database_url, "indicators.sqlite3")
     # The national CSV is about 45 MB; the limit is for uploads, not for this file.
     os.environ["KMATRIX_MAX_UPLOAD_BYTES"] = str(1024**3)
-    os.environ["DATABASE_URL"] = database_url or f"sqlite:///{VAR / 'indicators.sqlite3'}"
 
 
 def _prepare(seed: int) -> str:
