@@ -11,7 +11,6 @@ the goal of p95 under 100 ms. Exits 1 if any page misses the goal or cannot be m
 
 from __future__ import annotations
 
-import argparse
 import math
 import statistics
 import sys
@@ -23,7 +22,7 @@ from typing import Any
 
 # Run as a script (python bench/x.py), the project folder is not on the path by itself.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import configure
+from bench.common import configure, page_arguments, prepare
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 GOAL_MS = 100.0
@@ -31,7 +30,7 @@ WARM_UP = 3
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parse(argv)
+    args = page_arguments(__doc__, requests=200).parse_args(argv)
     _configure(args.database_url)
     # Django is set up only now, after the environment chooses the database.
     import django
@@ -43,44 +42,15 @@ def main(argv: list[str] | None = None) -> int:
 
         if postgres_database_ensure(args.database_url):
             print(f"Created the database {args.database_url}")
-    where = _prepare(args.scale, args.seed)
+    where = prepare(args.scale, args.seed)
     print(f"Database: {where}")
     results = [_measure(page, args.requests) for page in _pages()]
     _report(results, args.requests)
     return 0 if all(r.passed for r in results) else 1
 
 
-def _parse(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--scale", choices=["national", "small"], default="national")
-    parser.add_argument("--requests", type=int, default=200, help="timed requests per page")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument(
-        "--database-url", help="e.g. postgres://postgres@127.0.0.1:5432/kmatrix_bench"
-    )
-    return parser.parse_args(argv)
-
-
 def _configure(database_url: str | None) -> None:
     configure(database_url, "directory.sqlite3")
-
-
-def _prepare(scale: str, seed: int) -> str:
-    from django.core.management import call_command
-    from django.db import connection
-
-    from kmatrix.demo import generate
-
-    call_command("migrate", interactive=False, verbosity=0)
-    found = generate.generated_scale()
-    if found == scale:
-        print(f"Reusing the {scale} data set already generated.")
-    else:
-        started = time.perf_counter()
-        generate.generate(scale=scale, seed=seed, reset=True)
-        print(f"Generated the {scale} data set in {time.perf_counter() - started:.1f} s.")
-    settings = connection.settings_dict
-    return f"{connection.vendor} {settings['NAME']}"
 
 
 @dataclass(frozen=True)

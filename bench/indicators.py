@@ -18,7 +18,6 @@ Prints each figure with PASS or FAIL; exits 1 if any goal is missed or cannot be
 
 from __future__ import annotations
 
-import argparse
 import math
 import statistics
 import sys
@@ -30,7 +29,7 @@ from typing import Any
 
 # Run as a script (python bench/x.py), the project folder is not on the path by itself.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import configure
+from bench.common import configure, page_arguments, prepare
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 ENGINE_GOAL_S = 2.0
@@ -39,7 +38,7 @@ WARM_UP = 3
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parse(argv)
+    args = page_arguments(__doc__, requests=100).parse_args(argv)
     _configure(args.database_url)
     # Django is set up only now, after the environment chooses the database.
     import django
@@ -50,42 +49,14 @@ def main(argv: list[str] | None = None) -> int:
 
         if postgres_database_ensure(args.database_url):
             print(f"Created the database {args.database_url}")
-    print(f"Database: {_prepare(args.scale, args.seed)}")
+    print(f"Database: {prepare(args.scale, args.seed, lambda: _points_present(args.scale))}")
     figures = [*_spc_figures(), *_page_figures(args.requests)]
     _report(figures, args.requests)
     return 0 if all(f.passed for f in figures) else 1
 
 
-def _parse(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--scale", choices=["national", "small"], default="national")
-    parser.add_argument("--requests", type=int, default=100, help="timed requests per page")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument(
-        "--database-url", help="e.g. postgres://postgres@127.0.0.1:5432/kmatrix_bench"
-    )
-    return parser.parse_args(argv)
-
-
 def _configure(database_url: str | None) -> None:
     configure(database_url, "indicators_spc.sqlite3")
-
-
-def _prepare(scale: str, seed: int) -> str:
-    from django.core.management import call_command
-    from django.db import connection
-
-    from kmatrix.demo import generate
-
-    call_command("migrate", interactive=False, verbosity=0)
-    if generate.generated_scale() == scale and _points_present(scale):
-        print(f"Reusing the {scale} data set already generated.")
-    else:
-        started = time.perf_counter()
-        generate.generate(scale=scale, seed=seed, reset=True)
-        print(f"Generated the {scale} data set in {time.perf_counter() - started:.1f} s.")
-    settings = connection.settings_dict
-    return f"{connection.vendor} {settings['NAME']}"
 
 
 def _points_present(scale: str) -> bool:

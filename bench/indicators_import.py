@@ -26,7 +26,7 @@ from typing import Any
 
 # Run as a script (python bench/x.py), the project folder is not on the path by itself.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import configure
+from bench.common import configure, prepare
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 VAR = PROJECT_DIR / "var" / "bench"
@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
 
         if postgres_database_ensure(args.database_url):
             print(f"Created the database {args.database_url}")
-    print(f"Database: {_prepare(args.seed)}")
+    print(f"Database: {prepare('national', args.seed)}")
     network, codes = _network(args.indicators)
     path = _csv(codes, network, args.months, args.organisations)
     points = args.indicators * args.organisations * args.months
@@ -79,22 +79,6 @@ def _configure(database_url: str | None) -> None:
     configure(database_url, "indicators.sqlite3")
     # The national CSV is about 45 MB; the limit is for uploads, not for this file.
     os.environ["KMATRIX_MAX_UPLOAD_BYTES"] = str(1024**3)
-
-
-def _prepare(seed: int) -> str:
-    from django.core.management import call_command
-    from django.db import connection
-
-    from kmatrix.demo import generate
-
-    call_command("migrate", interactive=False, verbosity=0)
-    if generate.generated_scale() == "national":
-        print("Reusing the national data set already generated.")
-    else:
-        started = time.perf_counter()
-        generate.generate(scale="national", seed=seed, reset=True)
-        print(f"Generated the national data set in {time.perf_counter() - started:.1f} s.")
-    return f"{connection.vendor} {connection.settings_dict['NAME']}"
 
 
 def _network(indicators: int) -> tuple[Any, list[tuple[str, str, bool]]]:
