@@ -11,9 +11,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from kmatrix.core.tests.helpers import NAMED_USERS, api_call, api_items
 from kmatrix.indicators import api, services
 from kmatrix.indicators.models import (
     DataPoint,
@@ -28,16 +28,7 @@ from kmatrix.networks.tests import factories as f
 
 API = "/api/v1"
 BASE = f"{API}/networks/alliance/indicators"
-USERS = (
-    "anonymous",
-    "outsider",
-    "member",
-    "theme_lead",
-    "coordinator",
-    "board_reader",
-    "administrator",
-    "other_member",
-)
+USERS = NAMED_USERS
 # Fifteen months of sickness absence for two trusts: enough for SPC limits under mdc.
 MONTHS = [f"{2023 + (3 + i) // 12}-{(3 + i) % 12 + 1:02d}" for i in range(15)]
 RXM_DAYS = [(410 + 7 * (i % 4), 10_000) for i in range(15)]
@@ -93,22 +84,14 @@ def data(world) -> dict[str, Any]:
     return {"sickness": sickness, "secret": secret, "batch": batch}
 
 
-def call(client: Client, method: str, path: str, body: Any = None) -> Any:
-    if body is None:
-        return getattr(client, method.lower())(path)
-    if isinstance(body, dict) and any(isinstance(v, SimpleUploadedFile) for v in body.values()):
-        return client.post(path, body)  # multipart
-    text = body if isinstance(body, str) else json.dumps(body)
-    return getattr(client, method.lower())(path, data=text, content_type="application/json")
+call = api_call
 
 
 def upload(content: bytes, name: str = "points.csv") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type="text/csv")
 
 
-def items(response) -> list[dict[str, Any]]:
-    assert response.status_code == 200, response.content
-    return response.json()["items"]
+items = api_items
 
 
 # Permissions: endpoint x named user -> status

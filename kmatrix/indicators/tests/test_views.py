@@ -22,6 +22,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from kmatrix.core.tests.helpers import NAMED_USERS
 from kmatrix.indicators import periods, series
 from kmatrix.indicators.models import (
     Annotation,
@@ -144,16 +145,7 @@ def data(world) -> Data:
 
 # --- Who sees what -------------------------------------------------------------------------
 
-USERS = (
-    "anonymous",
-    "outsider",
-    "member",
-    "theme_lead",
-    "coordinator",
-    "board_reader",
-    "administrator",
-    "other_member",
-)
+USERS = NAMED_USERS
 LOGIN = "LOGIN"
 
 # fmt: off

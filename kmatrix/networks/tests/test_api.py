@@ -13,28 +13,16 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from kmatrix.core.services import api_token_create, api_token_revoke
+from kmatrix.core.tests.helpers import NAMED_USERS, api_call, api_items
 from kmatrix.networks import models as m
 from kmatrix.networks.tests import factories as f
 
 API = "/api/v1"
-USERS = (
-    "anonymous",
-    "outsider",
-    "member",
-    "theme_lead",
-    "coordinator",
-    "board_reader",
-    "administrator",
-    "other_member",
-)
+USERS = NAMED_USERS
 
 
 def call(client: Client, method: str, path: str, body: Any = None, **extra: Any) -> Any:
-    kwargs: dict[str, Any] = dict(extra)
-    if body is not None:
-        kwargs["data"] = body if isinstance(body, str) else json.dumps(body)
-        kwargs["content_type"] = "application/json"
-    return getattr(client, method.lower())(API + path, **kwargs)
+    return api_call(client, method, API + path, body, **extra)
 
 
 def url(world, template: str) -> str:
@@ -46,9 +34,7 @@ def url(world, template: str) -> str:
     )
 
 
-def items(response) -> list[dict[str, Any]]:
-    assert response.status_code == 200, response.content
-    return response.json()["items"]
+items = api_items
 
 
 def names(response, key: str = "full_name") -> set[str]:

@@ -30,19 +30,11 @@ from django.utils import timezone
 
 from kmatrix.core.models import hash_token
 from kmatrix.core.services import api_token_create
+from kmatrix.core.tests.helpers import NAMED_USERS
 from kmatrix.networks import models as m
 from kmatrix.networks.tests import factories as f
 
-USERS = (
-    "anonymous",
-    "outsider",
-    "member",
-    "theme_lead",
-    "coordinator",
-    "board_reader",
-    "administrator",
-    "other_member",
-)
+USERS = NAMED_USERS
 LOGIN = "LOGIN"
 # A browser always sends something (at least the CSRF token); an empty body would be read as
 # an unbound form, so write views are posted one blank field.
