@@ -35,6 +35,7 @@ from kmatrix.indicators.schemas import (
     IndicatorOut,
     SpcAnalysisOut,
 )
+from kmatrix.indicators.stored import analysis_document
 from kmatrix.networks.models import Network, Organisation
 from kmatrix.networks.schemas import ErrorOut
 
@@ -293,9 +294,14 @@ def spc_detail(request: HttpRequest, slug: str, code: str, ods_code: str) -> dic
         SeriesResult.objects.filter(
             indicator=indicator, organisation__ods_code=ods_code.strip().upper()
         )
-        .only("analysis")
+        .only("organisation_id", "analysis")
         .first()
     )
     if result is None:
         raise HttpError(404, f"No data for {ods_code.upper()} on this indicator.")
-    return result.analysis
+    values = list(
+        DataPoint.objects.filter(indicator=indicator, organisation_id=result.organisation_id)
+        .order_by("period")
+        .values_list("period", "value")
+    )
+    return analysis_document(result.analysis, values)

@@ -20,6 +20,7 @@ import altair as alt
 import vl_convert
 
 from kmatrix.indicators.spc import COLOUR_HEX, TYPE_COLOUR
+from kmatrix.indicators.stored import point_signals
 
 # The Vega-Lite version of the npm bundle the browser uses (package.json) and of Altair's schema.
 VEGA_LITE_VERSION = "6.4"
@@ -141,13 +142,12 @@ def chart_rows(
     analysis = analysis or {}
     segments = analysis.get("segments") or []
     starts = [date.fromisoformat(s["start"]) for s in segments]
-    signals = {p["period"]: p for p in analysis.get("points") or []}
+    signals = point_signals(analysis, len(values))
     target_dates = [d for d, _v in targets]
     rows = []
-    for period, value in values:
+    for (period, value), (kind, rules) in zip(values, signals, strict=True):
         index = bisect_right(starts, period) - 1
         segment = segments[index] if index >= 0 else {}
-        signal = signals.get(period.isoformat(), {})
         at = bisect_right(target_dates, period) - 1
         rows.append(
             ChartRow(
@@ -159,8 +159,8 @@ def chart_rows(
                 upper_limit=segment.get("upper_limit"),
                 lower_two_sigma=segment.get("lower_two_sigma"),
                 upper_two_sigma=segment.get("upper_two_sigma"),
-                type=signal.get("type", ""),
-                rules=tuple(signal.get("rules", ())),
+                type=kind,
+                rules=rules,
                 target=targets[at][1] if at >= 0 else None,
             )
         )

@@ -182,17 +182,30 @@ class ImportBatch(models.Model):
 class DataPoint(models.Model):
     """One value of one indicator for one organisation and period (first day of the period)."""
 
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="points")
+    # Every index slows an import of a million points, so only the unique key is kept: every
+    # page and API read names the indicator, which it leads with. Nothing reads points by
+    # batch, and only deleting an organisation reads them by organisation alone (a scan).
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="points", db_index=False
+    )
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="indicator_points"
+        Organisation, on_delete=models.CASCADE, related_name="indicator_points", db_index=False
     )
     period = models.DateField()
     value = models.FloatField()
     numerator = models.FloatField(null=True, blank=True)
     denominator = models.FloatField(null=True, blank=True)
     note = models.CharField(max_length=300, blank=True)
+    # Provenance only: Django clears it when a batch is deleted, so the database need not
+    # check it on each of a million inserts (PostgreSQL checks deferred keys at commit).
     batch = models.ForeignKey(
-        ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        ImportBatch,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
 
     class Meta:
@@ -244,7 +257,8 @@ class SeriesResult(models.Model):
     assurance_icon = models.CharField(max_length=12, blank=True)
     missing_periods = models.JSONField(default=list, blank=True)
     analysis = models.JSONField(
-        help_text="Segments, point types and warnings, as `kmatrix spc` prints"
+        help_text="Segments, icons and warnings as `kmatrix spc` prints them, with each point's "
+        "type as one letter and the rules broken by position (see series.py)"
     )
     computed_at = models.DateTimeField(auto_now=True)
 

@@ -1,7 +1,7 @@
 """Request and response bodies of the indicators API (kmatrix/indicators/api.py).
 
 The SPC analysis is returned exactly as ``kmatrix spc`` prints it (see the issue and
-``series.analysis_dict``); these schemas describe it for the OpenAPI document.
+``stored.analysis_document``); these schemas describe it for the OpenAPI document.
 """
 
 from __future__ import annotations

@@ -1,20 +1,49 @@
 """SPC results per series (one indicator, one organisation), computed on import and stored.
 
 Pages read ``SeriesResult`` rows; nothing computes SPC while a page is being served.
+
+The analysis is stored in the compact form of ``stored.py``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
+from kmatrix.core.bulk import adapt_date, adapt_datetime, rows_insert
 from kmatrix.indicators import periods
 from kmatrix.indicators.models import Annotation, DataPoint, Indicator, SeriesResult, Target
 from kmatrix.indicators.spc import SpcError, SpcSettings, analyse
-from kmatrix.indicators.spc_cli import result_json
+from kmatrix.indicators.stored import no_analysis, stored_analysis
+
+RESULT_COLUMNS = (
+    "indicator",
+    "organisation",
+    "points",
+    "first_period",
+    "latest_period",
+    "latest_value",
+    "variation_icon",
+    "assurance_icon",
+    "missing_periods",
+    "analysis",
+    "computed_at",
+)
+
+
+@dataclass
+class Series:
+    """One organisation's values in period order, with the first and last period."""
+
+    first: date
+    last: date
+    values: list[float]
 
 
 def settings_for(
@@ -31,6 +60,9 @@ def settings_for(
     )
 
 
+# --- Computing -------------------------------------------------------------------------------
+
+
 def _current_target(targets: Sequence[Target], latest: date) -> float | None:
     current = None
     for target in targets:  # ordered by applies_from
@@ -39,96 +71,158 @@ def _current_target(targets: Sequence[Target], latest: date) -> float | None:
     return current
 
 
+def _month_number(day: date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def _gaps(series: Series, frequency: str, dates: Sequence[date] | None) -> list[date]:
+    """The periods missing from a series. Its periods are distinct and in order, so it has
+    none when it has as many points as periods from its first to its last."""
+    span = (_month_number(series.last) - _month_number(series.first)) // periods.STEP_MONTHS[
+        frequency
+    ] + 1
+    if span == len(series.values):
+        return []
+    if dates is None:
+        raise ValueError("a series with gaps needs its periods")
+    return periods.missing(dates, frequency)
+
+
 def _analyse_series(
     indicator: Indicator,
     organisation_id: int,
-    rows: list[tuple[date, float]],
+    series: Series,
+    dates: Sequence[date] | None,
     targets: Sequence[Target],
     annotations: Sequence[Annotation],
-) -> SeriesResult:
-    dates = [d for d, _v in rows]
-    values = [v for _d, v in rows]
-    missing = periods.missing(dates, indicator.frequency)
-    recalc_dates = {
-        a.period
-        for a in annotations
-        if a.recalculate and a.organisation_id in (None, organisation_id)
-    }
-    index = {d: i for i, d in enumerate(dates)}
-    recalculate_at = tuple(sorted(index[d] for d in recalc_dates if index.get(d, 0) > 0))
-    target = _current_target(targets, dates[-1])
-    warnings: list[str] = []
+    now: Any,
+) -> tuple[Any, ...]:
+    """The row of ``SeriesResult`` (``RESULT_COLUMNS``) for one series."""
+    values = series.values
+    missing = _gaps(series, indicator.frequency, dates)
     if missing:
         # A gap shrinks the average moving range, so no limits are drawn over one (SPC.md).
-        warnings.append(
+        analysis = no_analysis(
             "Missing periods: "
             + ", ".join(d.isoformat() for d in missing[:12])
             + (" and more" if len(missing) > 12 else "")
             + ". SPC is not shown until they are filled."
         )
-        analysis: dict[str, Any] = {
-            "segments": [],
-            "points": [],
-            "variation_icon": None,
-            "assurance_icon": None,
-            "warnings": warnings,
-        }
         variation = assurance = ""
     else:
+        step = periods.STEP_MONTHS[indicator.frequency]
+        first = _month_number(series.first)
+        recalculate_at = tuple(
+            sorted(
+                {
+                    (_month_number(a.period) - first) // step
+                    for a in annotations
+                    if a.recalculate
+                    and a.organisation_id in (None, organisation_id)
+                    and series.first < a.period <= series.last
+                    and periods.start_of(a.period, indicator.frequency) == a.period
+                }
+            )
+        )
+        target = _current_target(targets, series.last)
         try:
             result = analyse(
                 values, settings_for(indicator, target=target, recalculate_at=recalculate_at)
             )
         except SpcError as error:
-            analysis = {
-                "segments": [],
-                "points": [],
-                "variation_icon": None,
-                "assurance_icon": None,
-                "warnings": [str(error)],
-            }
+            analysis = no_analysis(str(error))
             variation = assurance = ""
         else:
-            analysis = result_json(result, dates)
+            analysis = stored_analysis(result, series.first, indicator.frequency)
             variation = result.variation_icon or ""
             assurance = result.assurance_icon or ""
-    return SeriesResult(
-        indicator=indicator,
-        organisation_id=organisation_id,
-        points=len(rows),
-        first_period=dates[0],
-        latest_period=dates[-1],
-        latest_value=values[-1],
-        variation_icon=variation,
-        assurance_icon=assurance,
-        missing_periods=[d.isoformat() for d in missing],
-        analysis=analysis,
+    return (
+        indicator.pk,
+        organisation_id,
+        len(values),
+        adapt_date(series.first),
+        adapt_date(series.last),
+        values[-1],
+        variation,
+        assurance,
+        json.dumps([d.isoformat() for d in missing]),
+        json.dumps(analysis),
+        now,
     )
 
 
-def series_refresh(*, indicator: Indicator, organisation_ids: Iterable[int] | None = None) -> int:
-    """Recompute and store the SPC result of each series of ``indicator``; returns how many."""
-    org_ids = None if organisation_ids is None else list(organisation_ids)
-    points = DataPoint.objects.filter(indicator=indicator)
+def _stored_series(
+    indicator: Indicator, org_ids: list[int] | None
+) -> dict[int, tuple[Series, list[date]]]:
+    """Each organisation's stored series of ``indicator``, read in one ordered query.
+
+    A raw query, because the ORM would build a date object per point in Python; periods repeat
+    across organisations, so each distinct one is read once.
+    """
+    table = connection.ops.quote_name(DataPoint._meta.db_table)
+    # On SQLite a CAST keeps the driver from converting every date itself.
+    period = "CAST(period AS TEXT)" if connection.vendor == "sqlite" else "period"
+    sql = (
+        f"SELECT organisation_id, {period}, value FROM {table} "  # noqa: S608 - model's names
+        "WHERE indicator_id = %s"
+    )
+    params: list[Any] = [indicator.pk]
+    wanted = None
     if org_ids is not None:
-        points = points.filter(organisation_id__in=org_ids)
-    by_org: dict[int, list[tuple[date, float]]] = {}
-    for org_id, period, value in (
-        points.order_by("organisation_id", "period")
-        .values_list("organisation_id", "period", "value")
-        .iterator(chunk_size=5000)
-    ):
-        by_org.setdefault(org_id, []).append((period, value))
+        if len(org_ids) <= 500:
+            sql += f" AND organisation_id IN ({', '.join(['%s'] * len(org_ids))})"
+            params += org_ids
+        else:
+            wanted = set(org_ids)
+    sql += " ORDER BY organisation_id, period"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    days: dict[Any, date] = {}
+    by_org: dict[int, tuple[list[date], list[float]]] = {}
+    for org, raw, value in rows:
+        held = by_org.get(org)
+        if held is None:
+            if wanted is not None and org not in wanted:
+                continue
+            held = by_org[org] = ([], [])
+        day = days.get(raw)
+        if day is None:
+            day = days[raw] = raw if isinstance(raw, date) else date.fromisoformat(raw)
+        held[0].append(day)
+        held[1].append(value)
+    return {
+        org: (Series(dates[0], dates[-1], values), dates) for org, (dates, values) in by_org.items()
+    }
+
+
+def series_refresh(
+    *,
+    indicator: Indicator,
+    organisation_ids: Iterable[int] | None = None,
+    known: Mapping[int, tuple[Series, list[date] | None]] | None = None,
+) -> int:
+    """Recompute and store the SPC result of each series of ``indicator``; returns how many.
+
+    ``known`` gives whole series the caller already holds (an import does), by organisation,
+    so that they need not be read back; their dates may be None when the series has no gaps.
+    """
+    org_ids = None if organisation_ids is None else list(organisation_ids)
+    if known is None:
+        found: Mapping[int, tuple[Series, list[date] | None]] = _stored_series(indicator, org_ids)
+    else:
+        found = known
     targets = list(indicator.targets.order_by("applies_from"))
     annotations = list(indicator.annotations.all())
+    now = adapt_datetime(timezone.now())
     results = [
-        _analyse_series(indicator, org_id, rows, targets, annotations)
-        for org_id, rows in by_org.items()
+        _analyse_series(indicator, org_id, series, dates, targets, annotations, now)
+        for org_id, (series, dates) in found.items()
     ]
     with transaction.atomic():
         stale = SeriesResult.objects.filter(indicator=indicator)
         if org_ids is not None:
             stale = stale.filter(organisation_id__in=org_ids)
-        stale.delete()
-        SeriesResult.objects.bulk_create(results, batch_size=1000)
+        stale._raw_delete(stale.db)  # nothing refers to a result, so nothing cascades
+        rows_insert(SeriesResult, RESULT_COLUMNS, results)
     return len(results)

@@ -16,9 +16,10 @@ from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
+from kmatrix.core.bulk import CHUNK, column, rows_insert
 from kmatrix.indicators import imports, series
 from kmatrix.indicators.imports import ImportFileError, ParsedFile, RowError, Source
 from kmatrix.indicators.models import DataPoint, DataPointRevision, ImportBatch, Indicator
@@ -29,7 +30,6 @@ Progress = Callable[[int, int], None]
 # Shares of the progress reported for checking the rows and for writing them; refreshing the
 # SPC results takes the rest. Measured at national scale on SQLite (see bench/README.md).
 CHECK_SHARE, WRITE_SHARE = 0.15, 0.40
-CHUNK = 50_000
 POINT_COLUMNS = (
     "indicator",
     "organisation",
@@ -92,6 +92,8 @@ class _Changes:
     unchanged: int = 0
     # indicator id -> organisations with a new or changed point
     touched: dict[int, set[int]] = field(default_factory=dict)
+    # indicator id -> the file's points, where they are the whole of every series touched
+    whole: dict[int, dict[tuple[int, date], imports.PointRow]] = field(default_factory=dict)
 
 
 def datapoints_import(
@@ -147,7 +149,7 @@ def datapoints_import(
         else:
             with transaction.atomic():
                 changes = _points_apply(parsed, batch, write=True, report=report)
-                _series_refresh(changes.touched, report)
+                _series_refresh(changes, report)
                 _batch_done(batch, changes)
     except Exception as error:
         # Whatever went wrong, the transaction is rolled back: say so rather than leave the
@@ -214,6 +216,10 @@ def _points_apply(
         if diff.touched:
             changes.touched[indicator_id] = diff.touched
         if write:
+            if diff.touched and _file_holds_whole_series(
+                indicator_id, by_key, existing, diff.touched, min(adapted), max(adapted)
+            ):
+                changes.whole[indicator_id] = by_key
             diff.write(partial(report.written_after, done, total))
         done += len(by_key)
         report.written(done, total)
@@ -268,16 +274,16 @@ class _Diff:
     def write(self, written: Callable[[int], None]) -> None:
         # Raw statements, not bulk_create: building a model instance per point costs more
         # than the database's own work, and a national file has 1.44 million of them.
-        _insert(DataPointRevision, REVISION_COLUMNS, self.revisions, lambda n: None)
+        rows_insert(DataPointRevision, REVISION_COLUMNS, self.revisions)
         if self.updates:
             quote = connection.ops.quote_name
-            sets = ", ".join(f"{quote(_column(DataPoint, name))} = %s" for name in UPDATE_COLUMNS)
+            sets = ", ".join(f"{quote(column(DataPoint, name))} = %s" for name in UPDATE_COLUMNS)
             table = quote(DataPoint._meta.db_table)
             sql = f"UPDATE {table} SET {sets} WHERE {quote('id')} = %s"  # noqa: S608 - model's names
             with connection.cursor() as cursor:
                 for start in range(0, len(self.updates), CHUNK):
                     cursor.executemany(sql, self.updates[start : start + CHUNK])
-        _insert(DataPoint, POINT_COLUMNS, self.new, written)
+        rows_insert(DataPoint, POINT_COLUMNS, self.new, written)
 
 
 def _existing_points(
@@ -296,43 +302,58 @@ def _existing_points(
     return {(row[0], row[1]): row[2:] for row in rows.iterator(chunk_size=CHUNK)}
 
 
-def _column(model: type[models.Model], name: str) -> str:
-    return str(model._meta.get_field(name).column)  # type: ignore[union-attr]
+def _file_holds_whole_series(
+    indicator_id: int,
+    by_key: dict[tuple[int, date], imports.PointRow],
+    existing: Existing,
+    touched: set[int],
+    first: date,
+    last: date,
+) -> bool:
+    """Whether the file's points are every point of the series it touches: then their SPC
+    results are computed from the file, without reading the series back."""
+    if any(key not in by_key for key in existing):
+        return False
+    outside = DataPoint.objects.filter(indicator_id=indicator_id).exclude(
+        period__gte=first, period__lte=last
+    )
+    if len(touched) <= 500:
+        outside = outside.filter(organisation_id__in=touched)
+    return not outside.exists()
 
 
-def _insert(
-    model: type[models.Model],
-    names: Sequence[str],
-    rows: list[tuple[Any, ...]],
-    written: Callable[[int], None],
-) -> None:
-    if not rows:
-        return
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    columns = ", ".join(quote(_column(model, name)) for name in names)
-    marks = ", ".join(["%s"] * len(names))
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # COPY is several times faster than INSERT on PostgreSQL.
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for done, row in enumerate(rows, start=1):
-                    copy.write_row(row)
-                    if done % CHUNK == 0:
-                        written(done)
-            return
-        sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 - model's names
-        for start in range(0, len(rows), CHUNK):
-            cursor.executemany(sql, rows[start : start + CHUNK])
-            written(min(start + CHUNK, len(rows)))
+def _series_in(
+    by_key: dict[tuple[int, date], imports.PointRow], touched: set[int]
+) -> dict[int, tuple[series.Series, list[date] | None]]:
+    """The touched organisations' series from a file that holds the whole of each."""
+    grouped: dict[int, list[tuple[date, float]]] = {}
+    for (org, period), row in by_key.items():
+        points = grouped.get(org)
+        if points is None:
+            if org not in touched:
+                continue
+            points = grouped[org] = []
+        points.append((period, row[0]))
+    found: dict[int, tuple[series.Series, list[date] | None]] = {}
+    for org, points in grouped.items():
+        points.sort()  # files usually list a series in order, which sorts in one pass
+        dates = [period for period, _value in points]
+        found[org] = (series.Series(dates[0], dates[-1], [v for _p, v in points]), dates)
+    return found
 
 
-def _series_refresh(touched: dict[int, set[int]], report: _Progress) -> None:
+def _series_refresh(changes: _Changes, report: _Progress) -> None:
+    touched = changes.touched
     indicators = Indicator.objects.in_bulk(list(touched))
     total = sum(len(orgs) for orgs in touched.values())
     done = 0
     for pk, orgs in touched.items():
-        series.series_refresh(indicator=indicators[pk], organisation_ids=sorted(orgs))
+        by_key = changes.whole.get(pk)
+        series.series_refresh(
+            indicator=indicators[pk],
+            organisation_ids=sorted(orgs),
+            known=None if by_key is None else _series_in(by_key, orgs),
+        )
         done += len(orgs)
         report.refreshed(done, total)
 

@@ -427,9 +427,10 @@ def build_settings(options: CliOptions, series: Series) -> SpcSettings:
 # --- output ---------------------------------------------------------------------------------
 
 
-def segment_json(segment: Segment, periods: Sequence[date]) -> dict[str, Any]:
+def segment_json(segment: Segment, start: date) -> dict[str, Any]:
+    """A segment as printed; ``start`` is the period of its first point."""
     return {
-        "start": periods[segment.start].isoformat(),
+        "start": start.isoformat(),
         "points": segment.points,
         "mean": segment.mean,
         "lower_limit": segment.lower_limit,
@@ -442,7 +443,7 @@ def segment_json(segment: Segment, periods: Sequence[date]) -> dict[str, Any]:
 def result_json(result: SpcResult, periods: Sequence[date]) -> dict[str, Any]:
     """The documented JSON document: keys exactly as listed, in order, floats unrounded."""
     return {
-        "segments": [segment_json(segment, periods) for segment in result.segments],
+        "segments": [segment_json(s, periods[s.start]) for s in result.segments],
         "points": [
             {
                 "period": period.isoformat(),

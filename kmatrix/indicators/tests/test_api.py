@@ -520,7 +520,7 @@ READS = {
     "": 10,
     "/sickness-rate": 11,
     "/sickness-rate/points": 11,
-    "/sickness-rate/spc/RXM": 10,
+    "/sickness-rate/spc/RXM": 11,  # the stored analysis, then the values it describes
 }
 
 

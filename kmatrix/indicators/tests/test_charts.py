@@ -9,7 +9,7 @@ import pytest
 
 from kmatrix.indicators import charts, periods
 from kmatrix.indicators.spc import SpcSettings, analyse
-from kmatrix.indicators.spc_cli import result_json
+from kmatrix.indicators.stored import analysis_document, stored_analysis
 
 START = date(2023, 1, 1)
 # Twenty months around 10, then a step up: a shift after the recalculation at point 15.
@@ -19,7 +19,7 @@ VALUES = [10, 11, 9, 10, 12, 8, 10, 11, 9, 10, 10, 12, 9, 11, 10, 14, 15, 14, 16
 def series(values=VALUES, **settings):
     days = [periods.add(START, "monthly", i) for i in range(len(values))]
     result = analyse(values, SpcSettings(**settings))
-    return list(zip(days, values, strict=True)), result_json(result, days)
+    return list(zip(days, values, strict=True)), stored_analysis(result, START, "monthly")
 
 
 def test_rows_join_each_point_to_its_segment_and_the_target_in_force():
@@ -90,7 +90,7 @@ def test_the_legend_lists_only_the_kinds_of_point_shown():
     )
     colour = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "point")
     scale = colour["encoding"]["color"]["scale"]
-    kinds = {p["type"] for p in analysis["points"]}
+    kinds = {p["type"] for p in analysis_document(analysis, values)["points"]}
     assert scale["domain"] == [charts.TYPE_LABELS[k] for k in charts.TYPE_LABELS if k in kinds]
     assert scale["range"] == [charts.TYPE_HEX[k] for k in charts.TYPE_LABELS if k in kinds]
     assert "#00B0F0" in scale["range"]  # the shift up is an improvement, in MDC blue

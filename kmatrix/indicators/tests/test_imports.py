@@ -200,7 +200,7 @@ def test_series_results_have_twelve_points_and_say_too_few_for_limits(alliance):
         assert result.missing_periods == []
         assert result.variation_icon == result.assurance_icon == ""
         assert any("Too few points (12)" in w for w in result.analysis["warnings"])
-        assert len(result.analysis["points"]) == 12
+        assert len(result.analysis["types"]) == 12
         assert result.analysis["segments"][0]["upper_limit"] is None
 
 

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from kmatrix.indicators import periods, series
-from kmatrix.indicators.models import Annotation, SeriesResult, Target
+from kmatrix.indicators import periods, series, stored
+from kmatrix.indicators.models import Annotation, DataPoint, SeriesResult, Target
 from kmatrix.indicators.services import datapoints_import
 from kmatrix.indicators.tests.test_imports import alliance_build, long_csv
 
@@ -18,6 +18,14 @@ START = date(2023, 1, 1)
 # Only the last point is outside the limits; the alternation starts no shift, trend or
 # two-of-three.
 HAND_CHECKED = [10 if i % 2 == 0 else 11 for i in range(19)] + [20]
+
+
+def points_of(result):
+    """The stored analysis expanded as `kmatrix spc` prints it."""
+    values = DataPoint.objects.filter(
+        indicator=result.indicator, organisation=result.organisation
+    ).values_list("period", "value")
+    return stored.analysis_document(result.analysis, list(values.order_by("period")))["points"]
 
 
 @pytest.fixture
@@ -47,7 +55,7 @@ def test_a_hand_checked_series_has_the_right_limits_and_one_point_outside(allian
     assert segment["lower_limit"] == pytest.approx(7.03)
     assert segment["upper_two_sigma"] == pytest.approx(10.95 + 2 / 3 * 3.92)
     assert segment["lower_two_sigma"] == pytest.approx(10.95 - 2 / 3 * 3.92)
-    points = result.analysis["points"]
+    points = points_of(result)
     assert [p["type"] for p in points] == ["common_cause"] * 19 + ["concern"]
     assert points[-1] == {
         "period": "2024-08-01",
@@ -76,7 +84,7 @@ def test_the_improvement_direction_turns_the_signal_blue(alliance):
 
     result = load(alliance, HAND_CHECKED)
 
-    assert result.analysis["points"][-1]["colour"] == "blue"
+    assert points_of(result)[-1]["colour"] == "blue"
     assert result.variation_icon == "improvement_high"
 
 
@@ -112,7 +120,7 @@ def test_without_a_recalculation_a_step_change_is_a_shift(alliance):
     result = load(alliance, STEP)
 
     assert len(result.analysis["segments"]) == 1
-    assert {"shift"} <= {rule for p in result.analysis["points"] for rule in p["rules"]}
+    assert {"shift"} <= {rule for p in points_of(result) for rule in p["rules"]}
 
 
 def test_an_annotation_that_recalculates_starts_a_new_segment(alliance):
@@ -147,7 +155,7 @@ def test_an_annotation_that_recalculates_starts_a_new_segment(alliance):
     # Each segment's average moving range is 1, so the limits are the mean -/+ 2.66.
     assert first["upper_limit"] == pytest.approx(136 / 13 + 2.66)
     assert second["lower_limit"] == pytest.approx(266 / 13 - 2.66)
-    assert {p["type"] for p in result.analysis["points"]} == {"common_cause"}
+    assert {p["type"] for p in points_of(result)} == {"common_cause"}
 
 
 def test_an_annotation_added_later_takes_effect_on_refresh(alliance):
