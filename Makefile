@@ -9,7 +9,7 @@ VENDOR := kmatrix/core/static/vendor
 PUBLIC := kmatrix/core/public
 NHSUK := node_modules/nhsuk-frontend/dist/nhsuk
 
-.PHONY: demo test install assets chromium lint types migrations-check test-sqlite test-postgres test-browser bench clean
+.PHONY: demo test install assets chromium documents lint types migrations-check test-sqlite test-postgres test-browser bench clean
 
 demo: install assets ## install, build assets, migrate, load the demo, serve on :8000
 	@mkdir -p var
@@ -43,6 +43,9 @@ assets: node_modules/.installed ## copy the NHS.UK and htmx assets into static f
 chromium: ## Debian's Chromium for the browser tests (never a downloaded browser)
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
+documents: ## LibreOffice and poppler, with which the tests open the Board paper's DOCX and PDF
+	@command -v soffice >/dev/null && command -v pdftoppm >/dev/null && command -v pdftotext >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-writer-nogui poppler-utils; }
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -53,10 +56,10 @@ types: install
 migrations-check: install
 	$(KM) makemigrations --check --dry-run
 
-test-sqlite: install assets
+test-sqlite: install assets documents
 	$(BIN)/pytest -m "not browser" -n 2 -q
 
-test-postgres: install assets
+test-postgres: install assets documents
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -m "not browser" -n 2 -q
 
 test-browser: install assets chromium
@@ -68,6 +71,11 @@ bench: install assets ## every benchmark at national scale (see bench/README.md)
 	$(BIN)/python bench/directory.py
 	$(BIN)/python bench/indicators.py
 	$(BIN)/python bench/indicators_import.py
+	$(BIN)/python bench/improvement.py
+	$(BIN)/python bench/library.py
+	$(BIN)/python bench/programmes.py
+	$(BIN)/python bench/supervision.py
+	$(BIN)/python bench/boardpapers.py
 
 clean:
 	rm -rf var/*.sqlite3* $(VENDOR) $(PUBLIC)

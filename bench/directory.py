@@ -11,7 +11,6 @@ the goal of p95 under 100 ms. Exits 1 if any page misses the goal or cannot be m
 
 from __future__ import annotations
 
-import math
 import statistics
 import sys
 import time
@@ -23,6 +22,7 @@ from typing import Any
 # Run as a script (python bench/x.py), the project folder is not on the path by itself.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import configure, page_arguments, prepare
+from bench.common import percentile as _percentile
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 GOAL_MS = 100.0
@@ -156,12 +156,6 @@ def _measure(page: Page, requests: int) -> Result:
         p95_ms=_percentile(timings, 95),
         queries=queries,
     )
-
-
-def _percentile(values: list[float], pct: float) -> float:
-    """The nearest-rank percentile: the smallest value at or above pct% of the values."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(pct / 100 * len(ordered)) - 1)]
 
 
 def _report(results: list[Result], requests: int) -> None:

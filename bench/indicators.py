@@ -18,7 +18,6 @@ Prints each figure with PASS or FAIL; exits 1 if any goal is missed or cannot be
 
 from __future__ import annotations
 
-import math
 import statistics
 import sys
 import time
@@ -30,6 +29,7 @@ from typing import Any
 # Run as a script (python bench/x.py), the project folder is not on the path by itself.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import configure, page_arguments, prepare
+from bench.common import percentile as _percentile
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 ENGINE_GOAL_S = 2.0
@@ -240,12 +240,6 @@ def _measure(label: str, url_name: str, args: list[Any], user: Any, requests: in
         f"{url}; {queries} queries, {size / 1024:,.0f} KB",
         median_ms=statistics.median(timings),
     )
-
-
-def _percentile(values: list[float], pct: float) -> float:
-    """The nearest-rank percentile: the smallest value at or above pct% of the values."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(pct / 100 * len(ordered)) - 1)]
 
 
 def _report(figures: list[Figure], requests: int) -> None:

@@ -55,3 +55,11 @@ def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
 
 api.add_router("/", "kmatrix.networks.api.router")
 api.add_router("/", "kmatrix.indicators.api.router")
+api.add_router("/", "kmatrix.improvement.api_assessments.router")
+api.add_router("/", "kmatrix.improvement.api_plans.router")
+api.add_router("/", "kmatrix.improvement.api_work.router")
+api.add_router("/", "kmatrix.library.api.router")
+api.add_router("/", "kmatrix.programmes.api.router")
+api.add_router("/", "kmatrix.meetings.api.router")
+api.add_router("/", "kmatrix.supervision.api.router")
+api.add_router("/", "kmatrix.boardpapers.api.router")

@@ -4,6 +4,8 @@ kmatrix demo            load the demo networks (see `kmatrix demo --help`)
 kmatrix serve [ADDR]    run the web server (default 127.0.0.1:8000)
 kmatrix worker          run background tasks
 kmatrix generate        build the national-scale data set
+kmatrix board-paper     draft a network's common Board paper as DOCX, PDF or HTML
+kmatrix action-reminders  email owners about actions due soon or overdue (run daily)
 kmatrix <command>       any Django management command (migrate, check, createsuperuser, ...)
 """
 
@@ -12,7 +14,19 @@ from __future__ import annotations
 import os
 import sys
 
-ALIASES = {"serve": "runserver", "worker": "db_worker", "import-indicators": "import_indicators"}
+ALIASES = {
+    "serve": "runserver",
+    "worker": "db_worker",
+    "import-indicators": "import_indicators",
+    "import-checklist": "import_checklist",
+    "send-reminders": "send_reminders",
+    "search-index": "search_index",
+    "library-remind": "library_remind",
+    "action-reminders": "action_reminders",
+    "supervision-reminders": "supervision_reminders",
+    "supervision-payments": "supervision_payments",
+    "board-paper": "board_paper",
+}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -28,6 +28,12 @@ def _fast_passwords(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings: Any, tmp_path: Any) -> None:
+    # Uploaded and demo files go to the test's own folder, never into var/media.
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @dataclass
 class World:
     network: m.Network
@@ -59,6 +65,12 @@ def _person(name: str, org: m.Organisation, user: Any | None) -> m.Person:
 
 @pytest.fixture
 def world(db: None) -> World:
+    return make_world()
+
+
+def make_world() -> World:
+    """The world itself, for fixtures of a wider scope that build it once (see
+    kmatrix/supervision/tests/test_views_permissions.py)."""
     network = f.NetworkFactory(name="East Midlands Test Alliance", slug="alliance")
     other_network = f.NetworkFactory(name="Other Network", slug="other")
     org = f.OrganisationFactory(name="Derbyshire Test Trust", ods_code="RXM")

@@ -78,6 +78,12 @@ INSTALLED_APPS = [
     "kmatrix.core",
     "kmatrix.networks",
     "kmatrix.indicators",
+    "kmatrix.improvement",
+    "kmatrix.library",
+    "kmatrix.programmes",
+    "kmatrix.meetings",
+    "kmatrix.supervision",
+    "kmatrix.boardpapers",
     "kmatrix.demo",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -159,6 +165,11 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;",
         "transaction_mode": "IMMEDIATE",
     }
+elif _db["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT compilation: the planner's cost for a search's access rules (one hashed subquery
+    # per kind of record) passes its threshold, and compiling took 3.5 of the 4 s of a search
+    # at national scale (bench/library.py) to save nothing measurable.
+    _db["OPTIONS"] = {"options": "-c jit=off", **_db.get("OPTIONS", {})}
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -219,6 +230,8 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
     "signup": "20/m/ip",
+    # External supervisors registering themselves (kmatrix/supervision/views.py).
+    "supervisor_register": "10/h/ip,3/h/key",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Knowledge Matrix"
@@ -298,6 +311,13 @@ LOGGING = {
 # Upload and import limits (bytes).
 KMATRIX_MAX_UPLOAD_BYTES = envint("KMATRIX_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
 KMATRIX_VIEWER_LOADER = "kmatrix.networks.access.load_viewer"
+# Progress updates: e-mail the plan's team this many days before one is due (and when overdue).
+KMATRIX_REMINDER_DAYS_BEFORE = envint("KMATRIX_REMINDER_DAYS_BEFORE", 5)
+# Library files: the largest upload, and the limits checked inside Office files (which are zip
+# archives) before they are opened, against files that expand to gigabytes.
+LIBRARY_MAX_FILE_BYTES = envint("LIBRARY_MAX_FILE_BYTES", 50 * 1024 * 1024)
+LIBRARY_MAX_UNCOMPRESSED_BYTES = envint("LIBRARY_MAX_UNCOMPRESSED_BYTES", 300 * 1024 * 1024)
+LIBRARY_MAX_COMPRESSION_RATIO = envint("LIBRARY_MAX_COMPRESSION_RATIO", 100)
 # Joining the browsers' HSTS preload list ties every subdomain of the site to HTTPS for good, so
 # it is the operator's choice (SECURE_HSTS_PRELOAD=true); until they make it, Django's reminder
 # (security.W021) would only be noise in `kmatrix check --deploy`.

@@ -46,6 +46,11 @@ class Viewer:
     memberships: frozenset[tuple[int, int]] = frozenset()
     led_workstreams: frozenset[int] = frozenset()
     chaired_groups: frozenset[int] = frozenset()
+    # (network id, role) for every role held in an active membership, e.g. (3, "theme_lead").
+    network_roles: frozenset[tuple[int, str]] = frozenset()
+    # Networks with a sharing agreement (a link) with one the user reads, and not read by
+    # them: records whose Scope says they are ``shared`` cross from these to the user.
+    partner_networks: frozenset[int] = frozenset()
 
     @property
     def is_authenticated(self) -> bool:
@@ -60,6 +65,10 @@ class Viewer:
 
     def coordinates(self, network_id: int | None) -> bool:
         return self.is_admin or network_id in self.coordinated_networks
+
+    def holds(self, network_id: int | None, *roles: str) -> bool:
+        """Whether the viewer holds any of ``roles`` in the network."""
+        return any((network_id, role) in self.network_roles for role in roles)
 
 
 ANONYMOUS = Viewer()
@@ -104,14 +113,26 @@ class Scope:
     ``in_organisation(network_id, org_ids)`` selects records of one network that belong to one
     of those organisations. ``always_visible`` marks directory facts that anyone may read
     (an organisation's name and ODS code are public data).
+
+    ``condition`` is what a record needs before anyone reads it by visibility (for example
+    ``Q(status="published")``), or a function of the viewer giving it (a plan not yet
+    published is read by its authors and reviewers only); ``additional`` (the record's own
+    people) and administrators read the others. ``shared(ids)`` opts a model into partner
+    networks: it selects the records of those networks that cross to members of their
+    partners; only records with ``network`` visibility cross (public ones are read by
+    everyone already).
+    ``visibility_field=None`` marks private records with no visibility levels (a booking, a
+    payment): besides administrators, only ``additional`` says who reads them.
     """
 
     in_networks: Callable[[frozenset[int]], Q] = _nothing
     in_organisation: Callable[[int, frozenset[int]], Q] | None = None
     restricted_field: str | None = "restricted_to"
-    visibility_field: str = "visibility"
+    visibility_field: str | None = "visibility"
     always_visible: bool = False
     additional: Callable[[Viewer], Q] | None = field(default=None)
+    condition: Q | Callable[[Viewer], Q] | None = None
+    shared: Callable[[frozenset[int]], Q] | None = None
 
 
 class Governed(Protocol):
@@ -137,12 +158,19 @@ def visible_q(viewer: Viewer, model: type[models.Model]) -> Q:
     if scope.always_visible or viewer.is_admin:
         return Q()
     vis = scope.visibility_field
+    if vis is None:
+        if viewer.is_authenticated and scope.additional is not None:
+            return scope.additional(viewer)
+        return Q(pk__in=[])
     q = Q(**{vis: Visibility.PUBLIC})
+    condition = scope.condition(viewer) if callable(scope.condition) else scope.condition
     if not viewer.is_authenticated:
-        return q
+        return q if condition is None else q & condition
     readable = viewer.reads_networks
     if readable:
         q |= Q(**{vis: Visibility.NETWORK}) & scope.in_networks(readable)
+    if scope.shared is not None and viewer.partner_networks:
+        q |= Q(**{vis: Visibility.NETWORK}) & scope.shared(viewer.partner_networks)
     q |= _organisation_q(viewer, scope)
     if scope.restricted_field:
         through = model._meta.get_field(scope.restricted_field).remote_field.through  # type: ignore[union-attr]
@@ -151,6 +179,8 @@ def visible_q(viewer: Viewer, model: type[models.Model]) -> Q:
         )
         named = through.objects.filter(**{f"{_user_fk(through, model)}_id": viewer.user_id})
         q |= Q(**{vis: Visibility.RESTRICTED, "pk__in": named.values(f"{own_field}_id")})
+    if condition is not None:
+        q &= condition
     if scope.additional is not None:
         q |= scope.additional(viewer)
     return q
@@ -167,6 +197,7 @@ def _user_fk(through: type[models.Model], model: type[models.Model]) -> str:
 
 def _organisation_q(viewer: Viewer, scope: Scope) -> Q:
     vis = scope.visibility_field
+    assert vis is not None  # private records never reach the visibility levels
     q = Q(pk__in=[])
     # Coordinators see organisation-level records of the networks they run, including those
     # of records that have no organisation of their own (workstreams, groups).

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
+from ninja import Status
 from ninja.errors import AuthenticationError, HttpError
 
 from kmatrix.core.access import Viewer, get_for, viewer_for
@@ -39,3 +40,23 @@ def api_get(viewer: Viewer, queryset: QuerySet[M], *, write: bool = False, **loo
         raise HttpError(404, str(exc)) from None
     except PermissionDenied as exc:
         raise HttpError(403, str(exc)) from None
+
+
+def api_invalid(exc: ValidationError) -> Status[dict[str, Any]]:
+    """A service's ValidationError as a 422 with the messages by field."""
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    detail = " ".join(message for messages in errors.values() for message in messages)
+    return Status(422, {"detail": detail, "errors": errors})
+
+
+def api_field_error(field: str, message: str) -> Status[dict[str, Any]]:
+    return Status(422, {"detail": message, "errors": {field: [message]}})
+
+
+class FieldProblem(Exception):
+    """A request naming something that does not exist (an unknown id or slug), raised while
+    reading the body and answered as ``api_field_error(field, message)``."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field, self.message = field, message

@@ -12,6 +12,12 @@ from kmatrix.core.access import viewer_for
 
 NAVIGATION = [
     ("My networks", "networks:mine"),
+    ("My work", "improvement:my_work"),
+    ("Library", "library:catalogue"),
+    ("Knowledge Matrix", "library:matrix"),
+    ("Actions", "meetings:tracker"),
+    ("Board papers", "boardpapers:mine"),
+    ("Supervision", "supervision:index"),
     ("Organisations", "networks:organisations"),
     ("People", "networks:people"),
 ]
@@ -47,6 +53,13 @@ def nhs_chrome(request: HttpRequest) -> dict[str, Any]:
         "header_params": {
             "service": {"text": "Knowledge Matrix", "href": "/"},
             "navigation": {"items": items if viewer.is_authenticated else []},
+            # The one search box for the whole platform (the library's search page).
+            "search": {
+                "action": reverse("library:search"),
+                "name": "q",
+                "label": {"visuallyHiddenText": "Search Knowledge Matrix"},
+                "input": {"placeholder": "Search Knowledge Matrix"},
+            },
             "account": account,
         },
         # The NHS.UK page template marks its one inline script with `cspNonce`. django-csp's

@@ -1,12 +1,15 @@
-"""CSV exports that are safe to open in a spreadsheet."""
+"""CSV and XLSX exports that are safe to open in a spreadsheet."""
 
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterable, Sequence
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
-from django.http import StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 
 # A cell starting with one of these is read as a formula by Excel and LibreOffice
 # (OWASP "CSV injection"); a leading apostrophe makes it plain text.
@@ -41,3 +44,45 @@ def csv_response(
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def _xlsx_cell(value: Any) -> Any:
+    if value is None or isinstance(value, int | float | Decimal | date):
+        return value
+    # Text that a spreadsheet would read as a formula is neutralised as in the CSV downloads.
+    return neutralise(value)
+
+
+def xlsx_response(
+    filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> HttpResponse:
+    """One sheet, "Data": numbers, decimals and dates stay numbers and dates."""
+    from openpyxl import Workbook  # type: ignore[import-untyped]  # imported late: it is slow
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Data")
+    sheet.append([_xlsx_cell(cell) for cell in header])
+    for row in rows:
+        sheet.append([_xlsx_cell(cell) for cell in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+    return response
+
+
+def table_download(
+    fmt: str | None, filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> HttpResponse | StreamingHttpResponse | None:
+    """A page's table as ``?format=csv`` or ``xlsx`` (``filename`` without its extension);
+    None when no format is asked for, and a 404 for any other format."""
+    if fmt is None:
+        return None
+    if fmt == "csv":
+        return csv_response(f"{filename}.csv", header, rows)
+    if fmt == "xlsx":
+        return xlsx_response(filename, header, rows)
+    raise Http404("Downloads come as csv or xlsx.")

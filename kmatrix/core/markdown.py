@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 from markupsafe import Markup
 
 # Raw HTML in the source is escaped by the parser, and the output is cleaned again by nh3
@@ -28,3 +29,9 @@ def render_markdown(text: str | None) -> Markup:
         link_rel="noopener noreferrer",
     )
     return Markup(cleaned)  # noqa: S704 - cleaned by nh3 just above
+
+
+def parse_markdown(text: str | None) -> list[Token]:
+    """The parser's tokens for ``text``, with the same rules as ``render_markdown`` (raw HTML is
+    text), for writers of other formats (a Board paper's DOCX)."""
+    return _parser.parse(text or "")

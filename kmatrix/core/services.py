@@ -1,11 +1,24 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, TypeVar
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from kmatrix.core.models import ApiToken, User, hash_token
+
+M = TypeVar("M", bound=models.Model)
+
+
+def validated_save(obj: M, **fields: Any) -> M:
+    """Set ``fields`` on ``obj``, validate it (``full_clean``) and save it: the step every
+    service function ends with."""
+    for name, value in fields.items():
+        setattr(obj, name, value)
+    obj.full_clean()
+    obj.save()
+    return obj
 
 
 @transaction.atomic

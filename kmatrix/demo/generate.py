@@ -32,7 +32,17 @@ from tqdm import tqdm
 from kmatrix.core.access import Visibility
 from kmatrix.core.models import User
 from kmatrix.demo import people as names
+from kmatrix.demo.generate_boardpapers import boardpapers_build, boardpapers_reset
+from kmatrix.demo.generate_improvement import improvement_build, improvement_reset
 from kmatrix.demo.generate_indicators import indicators_build, indicators_reset
+from kmatrix.demo.generate_library import library_build, library_reset
+from kmatrix.demo.generate_programmes import (
+    meetings_build,
+    meetings_reset,
+    programmes_build,
+    programmes_reset,
+)
+from kmatrix.demo.generate_supervision import supervision_build, supervision_reset
 from kmatrix.networks.models import (
     AdoptedTheme,
     Cadence,
@@ -573,6 +583,12 @@ STEPS: list[Step] = [
     Step("groups", groups_build),
     Step("accounts", accounts_build, accounts_reset),
     Step("indicators", indicators_build, indicators_reset),
+    Step("improvement", improvement_build, improvement_reset),
+    Step("library", library_build, library_reset),
+    Step("programmes", programmes_build, programmes_reset),
+    Step("meetings", meetings_build, meetings_reset),
+    Step("supervision", supervision_build, supervision_reset),
+    Step("board papers", boardpapers_build, boardpapers_reset),
 ]
 
 

@@ -165,6 +165,8 @@ LOGIN_PEOPLE: tuple[DemoPerson, ...] = (
                "Knowledge Matrix System Administrator", "nhse", email="admin@example.org"),
     DemoPerson("board_reader", "Philippa Lindenhurst",
                "Non-executive Director", "RT5", email="board.reader@example.org"),
+    DemoPerson("supervision_pm", "Tamsin Alderwick",
+               "Therapy Supervision Project Manager", "NYA", email="project.manager@example.org"),
 )  # fmt: skip
 
 # Posts each Alliance provider fills; the professional networks are made of these people.
@@ -247,4 +249,10 @@ LOGINS: tuple[DemoLogin, ...] = (
               "Reads the Alliance's Board-level records only"),
     DemoLogin("outsider", "outsider@example.org", None,
               "Signed in with no memberships: sees public pages only"),
+    DemoLogin("project manager", "project.manager@example.org", "supervision_pm",
+              "Runs the Alliance's Therapy Supervision: vetting, bookings, payments"),
+    DemoLogin("supervisor", "supervisor@example.org", None,
+              "An external therapy supervisor: their sessions, bookings and payments"),
+    DemoLogin("HR director", "hr.director@example.org", "rha_hr_director",
+              "Chairs the HR Director network: supervision need against provision"),
 )  # fmt: skip

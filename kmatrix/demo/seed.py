@@ -19,10 +19,15 @@ from django.db import transaction
 from django.db.models import Model, Q
 from django.utils.text import slugify
 
+from kmatrix.boardpapers.demo import boardpapers_demo_load
 from kmatrix.core.access import Visibility
 from kmatrix.core.models import User
 from kmatrix.demo import people as p
+from kmatrix.demo.improvement import improvement_demo_load, improvement_demo_reset
 from kmatrix.indicators.demo import indicators_demo_load, indicators_demo_reset
+from kmatrix.library.demo import library_demo_load, library_demo_reset
+from kmatrix.library.search import index as search_index
+from kmatrix.meetings.demo import meetings_demo_load, meetings_demo_reset
 from kmatrix.networks import services
 from kmatrix.networks.models import (
     AdoptedTheme,
@@ -38,6 +43,8 @@ from kmatrix.networks.models import (
     ThemeFramework,
     Workstream,
 )
+from kmatrix.programmes.demo import programmes_demo_load, programmes_demo_reset
+from kmatrix.supervision.demo import supervision_demo_load, supervision_demo_reset
 
 Sector = Organisation.Sector
 GroupKind = Group.Kind
@@ -475,6 +482,20 @@ def demo_load() -> Loaded:
     _load_alliance(loaded, loaded.networks[ALLIANCE_SLUG])
     # The Alliance's dashboards and the national A&E example (kmatrix/indicators/demo.py).
     indicators_demo_load()
+    # The MLN's checklist, assessments, gaps and plans (kmatrix/demo/improvement.py).
+    improvement_demo_load()
+    # The library, with real files, and the NEYH and NW MLNs' shared items (library/demo.py).
+    library_demo_load()
+    # The Board paper's programmes, funding and meetings (kmatrix/programmes, kmatrix/meetings).
+    programmes_demo_load()
+    meetings_demo_load()
+    # The Alliance's Therapy Supervision service (kmatrix/supervision/demo.py).
+    supervision_demo_load()
+    # The Alliance's June 2023 common Board paper, drafted from them (kmatrix/boardpapers/demo.py).
+    boardpapers_demo_load()
+    # The one search indexes everything above: resources, people, groups, plans, updates,
+    # gaps, meetings, decisions and programmes (kmatrix/library/search).
+    search_index.rebuild()
     return loaded
 
 
@@ -673,7 +694,12 @@ def _add_group(loaded: Loaded, alliance: Network, spec: DemoGroup) -> None:
 @transaction.atomic
 def demo_reset() -> None:
     """Delete the demo's records, keeping anything that other records still depend on."""
+    improvement_demo_reset()
+    meetings_demo_reset()
+    programmes_demo_reset()
+    supervision_demo_reset()
     indicators_demo_reset()
+    library_demo_reset()
     Network.objects.filter(slug__in=[n.slug for n in NETWORKS]).delete()
     Person.objects.filter(email__in=[person_email(s) for s in all_people()]).delete()
     User.objects.filter(email__in=[login.email for login in p.LOGINS]).delete()

@@ -8,17 +8,18 @@ periods come from one ``DataPoint`` query filtered by ``period IN (...)``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from django.db.models import F, Max, Min, Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 
 from kmatrix.core.access import Viewer, get_for, visible
-from kmatrix.indicators import periods
-from kmatrix.indicators.charts import ChartRow, chart_rows, rounded
+from kmatrix.indicators import highlights, periods
+from kmatrix.indicators.charts import ChartRow, chart_rows, render, rounded
 from kmatrix.indicators.models import (
     UNIT_MULTIPLIER,
     Annotation,
@@ -29,6 +30,7 @@ from kmatrix.indicators.models import (
     SeriesResult,
     Target,
 )
+from kmatrix.indicators.stored import TYPE_LETTERS
 from kmatrix.networks.models import Network, NetworkOrganisation, Organisation
 
 # --- What a page is about ------------------------------------------------------------------
@@ -817,3 +819,117 @@ def review(network: Network, indicator: Indicator, first: date, second: date) ->
         rows=[ReviewRow(o, value(o.pk, first), value(o.pk, second)) for o in orgs],
         figures=(figure(first), figure(second)),
     )
+
+
+# --- For other apps: one series' SPC, read through the access helper ------------------------
+
+
+@dataclass(frozen=True)
+class SeriesSpc:
+    """One series' SPC chart as other apps show it: its rows (the data table), summary icons
+    and where the full chart page is."""
+
+    indicator_id: int
+    organisation_id: int
+    indicator_name: str
+    organisation_name: str
+    unit: str
+    direction: str
+    frequency: str
+    is_illustrative: bool
+    chart_url: str
+    rows: tuple[ChartRow, ...]
+    variation_icon: str
+    assurance_icon: str
+    warnings: tuple[str, ...]
+
+    @property
+    def improvement_periods(self) -> list[date]:
+        """Periods whose point shows special-cause improvement."""
+        return [row.period for row in self.rows if row.type == "improvement"]
+
+    @property
+    def shows_improvement(self) -> bool:
+        return bool(self.improvement_periods)
+
+
+def series_spc(viewer: Viewer, *, indicator_id: int, organisation_id: int) -> SeriesSpc | None:
+    """The SPC of one indicator for one organisation, if the viewer may see the indicator and
+    the series has data; None otherwise. Four queries."""
+    indicator = (
+        visible(viewer, Indicator.objects.filter(pk=indicator_id)).select_related("network").first()
+    )
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    if indicator is None or organisation is None:
+        return None
+    page = series_page(indicator, organisation)
+    if not page.rows:
+        return None
+    analysis = page.analysis
+    return SeriesSpc(
+        indicator_id=indicator.pk,
+        organisation_id=organisation.pk,
+        indicator_name=indicator.name,
+        organisation_name=organisation.name,
+        unit=indicator.unit,
+        direction=indicator.direction,
+        frequency=indicator.frequency,
+        is_illustrative=indicator.is_illustrative,
+        chart_url=reverse(
+            "indicators:chart", args=[indicator.network.slug, indicator.code, organisation.pk]
+        ),
+        rows=tuple(page.rows),
+        variation_icon=str(analysis.get("variation_icon") or ""),
+        assurance_icon=str(analysis.get("assurance_icon") or ""),
+        warnings=tuple(analysis.get("warnings") or ()),
+    )
+
+
+def series_improving(viewer: Viewer, keys: Iterable[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Of these (indicator id, organisation id) series, those the viewer may see whose stored
+    SPC shows special-cause improvement at any point (two queries, however many series)."""
+    wanted = set(keys)
+    if not wanted:
+        return set()
+    readable = set(
+        visible(viewer, Indicator.objects.filter(pk__in={i for i, _o in wanted})).values_list(
+            "pk", flat=True
+        )
+    )
+    rows = SeriesResult.objects.filter(
+        indicator_id__in=readable, organisation_id__in={o for _i, o in wanted}
+    ).values_list("indicator_id", "organisation_id", "analysis")
+    letter = TYPE_LETTERS["improvement"]
+    return {
+        (ind, org)
+        for ind, org, analysis in rows
+        if (ind, org) in wanted and letter in str((analysis or {}).get("types") or "")
+    }
+
+
+# --- For Board papers (kmatrix/boardpapers reads indicators only through these) ------------
+
+
+def board_highlights(
+    viewer: Viewer,
+    network: Network,
+    first: date,
+    last: date,
+    *,
+    theme_id: int | None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[highlights.IndicatorHighlight]:
+    """The network's indicators of one theme (``None``: those without one) that ``viewer``
+    may see, with each member organisation's figure between ``first`` and ``last`` and its
+    SPC icons as they stood at ``last``; series with special cause in the period carry their
+    chart. See ``highlights.py``."""
+    return highlights.board_highlights(
+        viewer, network, first, last, theme_id=theme_id, progress=progress
+    )
+
+
+def board_chart(
+    title: str, unit: str, points: Sequence[Mapping[str, Any]], fmt: Literal["png", "svg"]
+) -> bytes:
+    """A highlighted series' SPC chart, drawn from the points a paper stored, as PNG or SVG."""
+    return render(highlights.chart_spec(title, unit, points), fmt)

@@ -88,6 +88,65 @@ def _gaps(series: Series, frequency: str, dates: Sequence[date] | None) -> list[
     return periods.missing(dates, frequency)
 
 
+@dataclass(frozen=True)
+class Analysed:
+    """A series' SPC analysis in its stored form, with its icons and the periods it lacks."""
+
+    analysis: dict[str, Any]
+    variation: str
+    assurance: str
+    missing: list[date]
+
+
+def analyse_series(
+    indicator: Indicator,
+    organisation_id: int,
+    series: Series,
+    dates: Sequence[date] | None,
+    targets: Sequence[Target],
+    annotations: Sequence[Annotation],
+) -> Analysed:
+    """The analysis stored for one series: as an import stores it, and as a Board paper reads
+    a series cut at the end of its period."""
+    missing = _gaps(series, indicator.frequency, dates)
+    if missing:
+        # A gap shrinks the average moving range, so no limits are drawn over one (SPC.md).
+        warning = (
+            "Missing periods: "
+            + ", ".join(d.isoformat() for d in missing[:12])
+            + (" and more" if len(missing) > 12 else "")
+            + ". SPC is not shown until they are filled."
+        )
+        return Analysed(no_analysis(warning), "", "", missing)
+    step = periods.STEP_MONTHS[indicator.frequency]
+    first = _month_number(series.first)
+    recalculate_at = tuple(
+        sorted(
+            {
+                (_month_number(a.period) - first) // step
+                for a in annotations
+                if a.recalculate
+                and a.organisation_id in (None, organisation_id)
+                and series.first < a.period <= series.last
+                and periods.start_of(a.period, indicator.frequency) == a.period
+            }
+        )
+    )
+    target = _current_target(targets, series.last)
+    try:
+        result = analyse(
+            series.values, settings_for(indicator, target=target, recalculate_at=recalculate_at)
+        )
+    except SpcError as error:
+        return Analysed(no_analysis(str(error)), "", "", missing)
+    return Analysed(
+        stored_analysis(result, series.first, indicator.frequency),
+        result.variation_icon or "",
+        result.assurance_icon or "",
+        missing,
+    )
+
+
 def _analyse_series(
     indicator: Indicator,
     organisation_id: int,
@@ -98,63 +157,27 @@ def _analyse_series(
     now: Any,
 ) -> tuple[Any, ...]:
     """The row of ``SeriesResult`` (``RESULT_COLUMNS``) for one series."""
-    values = series.values
-    missing = _gaps(series, indicator.frequency, dates)
-    if missing:
-        # A gap shrinks the average moving range, so no limits are drawn over one (SPC.md).
-        analysis = no_analysis(
-            "Missing periods: "
-            + ", ".join(d.isoformat() for d in missing[:12])
-            + (" and more" if len(missing) > 12 else "")
-            + ". SPC is not shown until they are filled."
-        )
-        variation = assurance = ""
-    else:
-        step = periods.STEP_MONTHS[indicator.frequency]
-        first = _month_number(series.first)
-        recalculate_at = tuple(
-            sorted(
-                {
-                    (_month_number(a.period) - first) // step
-                    for a in annotations
-                    if a.recalculate
-                    and a.organisation_id in (None, organisation_id)
-                    and series.first < a.period <= series.last
-                    and periods.start_of(a.period, indicator.frequency) == a.period
-                }
-            )
-        )
-        target = _current_target(targets, series.last)
-        try:
-            result = analyse(
-                values, settings_for(indicator, target=target, recalculate_at=recalculate_at)
-            )
-        except SpcError as error:
-            analysis = no_analysis(str(error))
-            variation = assurance = ""
-        else:
-            analysis = stored_analysis(result, series.first, indicator.frequency)
-            variation = result.variation_icon or ""
-            assurance = result.assurance_icon or ""
+    found = analyse_series(indicator, organisation_id, series, dates, targets, annotations)
     return (
         indicator.pk,
         organisation_id,
-        len(values),
+        len(series.values),
         adapt_date(series.first),
         adapt_date(series.last),
-        values[-1],
-        variation,
-        assurance,
-        json.dumps([d.isoformat() for d in missing]),
-        json.dumps(analysis),
+        series.values[-1],
+        found.variation,
+        found.assurance,
+        json.dumps([d.isoformat() for d in found.missing]),
+        json.dumps(found.analysis),
         now,
     )
 
 
-def _stored_series(
-    indicator: Indicator, org_ids: list[int] | None
+def stored_series(
+    indicator: Indicator, org_ids: list[int] | None, *, until: date | None = None
 ) -> dict[int, tuple[Series, list[date]]]:
-    """Each organisation's stored series of ``indicator``, read in one ordered query.
+    """Each organisation's stored series of ``indicator`` (up to the period ``until``, when
+    given), read in one ordered query.
 
     A raw query, because the ORM would build a date object per point in Python; periods repeat
     across organisations, so each distinct one is read once.
@@ -174,6 +197,9 @@ def _stored_series(
             params += org_ids
         else:
             wanted = set(org_ids)
+    if until is not None:
+        sql += " AND period <= %s"
+        params.append(adapt_date(until))
     sql += " ORDER BY organisation_id, period"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -209,7 +235,7 @@ def series_refresh(
     """
     org_ids = None if organisation_ids is None else list(organisation_ids)
     if known is None:
-        found: Mapping[int, tuple[Series, list[date] | None]] = _stored_series(indicator, org_ids)
+        found: Mapping[int, tuple[Series, list[date] | None]] = stored_series(indicator, org_ids)
     else:
         found = known
     targets = list(indicator.targets.order_by("applies_from"))

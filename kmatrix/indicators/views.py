@@ -8,10 +8,8 @@ Every page's table downloads as CSV or XLSX (``?format=csv|xlsx``) and every cha
 from __future__ import annotations
 
 import copy
-import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -28,7 +26,7 @@ from django.utils.html import format_html, json_script
 from django.views.decorators.http import require_POST
 
 from kmatrix.core.access import Viewer, can_manage, get_for, viewer_for
-from kmatrix.core.exports import csv_response, neutralise
+from kmatrix.core.exports import csv_response, xlsx_response
 from kmatrix.indicators import charts, queries, series, tasks
 from kmatrix.indicators.forms import AnnotationForm, ReviewForm, SpcSettingsForm, UploadForm
 from kmatrix.indicators.models import Annotation, ImportBatch, Indicator
@@ -79,31 +77,6 @@ def _format(request: HttpRequest) -> str | None:
     if fmt is not None and fmt not in {"csv", "xlsx", "png", "svg", "json", "html"}:
         raise Http404("Downloads come as csv, xlsx, png, svg or json.")
     return fmt
-
-
-def _xlsx_cell(value: Any) -> Any:
-    if value is None or isinstance(value, int | float | date):
-        return value
-    # Text that a spreadsheet would read as a formula is neutralised as in the CSV downloads.
-    return neutralise(value)
-
-
-def xlsx_response(filename: str, header: Sequence[str], rows: Rows) -> HttpResponse:
-    from openpyxl import Workbook  # type: ignore[import-untyped]  # imported late: it is slow
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Data")
-    sheet.append([_xlsx_cell(cell) for cell in header])
-    for row in rows:
-        sheet.append([_xlsx_cell(cell) for cell in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-    return response
 
 
 def _table_download(

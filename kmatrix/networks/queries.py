@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from kmatrix.core.access import Viewer, Visibility, visible
+from kmatrix.core.search import SearchDocument
 from kmatrix.networks.models import (
     AdoptedTheme,
     Group,
@@ -194,3 +195,47 @@ def group_members(viewer: Viewer, group: Group) -> list[Person]:
             "organisation"
         )
     )
+
+
+# --- The one search (kmatrix/library/search): the directory's documents ------------------
+# Contact details have their own visibility, so they are never indexed.
+
+
+def person_search_records() -> QuerySet[Person]:
+    return Person.objects.all()
+
+
+def person_search_documents(ids: Collection[int] | None = None) -> Iterator[SearchDocument]:
+    people = Person.objects.select_related("organisation").order_by("pk")
+    if ids is not None:
+        people = people.filter(pk__in=ids)
+    for person in people.iterator(chunk_size=2000):
+        employer = person.organisation.name if person.organisation else ""
+        yield SearchDocument(
+            kind="person",
+            id=person.pk,
+            title=person.full_name,
+            body=" ".join(part for part in (person.job_title, employer) if part),
+            url=person.get_absolute_url(),
+            organisation_id=person.organisation_id,
+        )
+
+
+def group_search_records() -> QuerySet[Group]:
+    return Group.objects.all()
+
+
+def group_search_documents(ids: Collection[int] | None = None) -> Iterator[SearchDocument]:
+    groups = Group.objects.select_related("network").order_by("pk")
+    if ids is not None:
+        groups = groups.filter(pk__in=ids)
+    for group in groups.iterator(chunk_size=2000):
+        yield SearchDocument(
+            kind="group",
+            id=group.pk,
+            title=group.name,
+            body=f"{group.get_kind_display()} of {group.network.name}. {group.purpose}",
+            url=group.get_absolute_url(),
+            network_id=group.network_id,
+            theme_ids=(group.theme_id,) if group.theme_id else (),
+        )
