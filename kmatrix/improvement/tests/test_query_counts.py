@@ -45,7 +45,7 @@ def _grow(world, count, plan):
 # fmt: off
 PAGES = [
     # name               address                                    member queries
-    ("plan list",        "/networks/alliance/plans/",                13),
+    ("plan list",        "/networks/alliance/plans/",                14),  # + the year options
     ("gap register",     "/networks/alliance/gaps/",                 13),
     ("plan page",        "/networks/alliance/plans/{plan}/",         26),
     ("plans API",        "/api/v1/networks/alliance/plans",          10),
