@@ -140,3 +140,43 @@ def test_an_outsider_sees_public_pages_only(page: Any) -> None:
     assert response is not None
     assert response.status == 403
     assert_accessible(page)
+
+
+# Pages with wide tables: on a 320 px screen the page reflows and each table scrolls in its
+# own box (WCAG 1.4.10); at 1280 px nothing is wider than the window.
+WIDE_TABLE_PAGES = (
+    "/networks/em-alliance/",
+    "/my-work/",
+    "/networks/em-mln/gaps/",
+    "/library/review/",
+    "/board-papers/",
+    "/matrix/?view=progress",
+    "/matrix/",
+)
+
+
+def _page_width(page: Any) -> int:
+    return int(page.evaluate("document.documentElement.scrollWidth"))
+
+
+def test_pages_with_wide_tables_reflow_on_a_narrow_screen(page: Any) -> None:
+    sign_in(page, "coordinator@example.org")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    for address in WIDE_TABLE_PAGES:
+        page.goto(address)
+        assert _page_width(page) <= 1280, address
+    page.set_viewport_size({"width": 320, "height": 640})
+    for address in WIDE_TABLE_PAGES:
+        page.goto(address)
+        assert _page_width(page) <= 320, address
+        assert_accessible(page)
+    page.goto("/networks/em-alliance/")
+    box = page.locator(".km-table-scroll").first
+    expect(box).to_have_attribute("role", "region")
+    expect(box).to_have_attribute("tabindex", "0")
+    box.focus()
+    page.keyboard.press("ArrowRight")
+    # The keyboard scrolls it (smoothly, so wait for it to move).
+    page.wait_for_function("() => document.querySelector('.km-table-scroll').scrollLeft > 0")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    expect(box).not_to_have_attribute("tabindex", "0")
