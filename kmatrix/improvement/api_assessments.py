@@ -21,7 +21,7 @@ from kmatrix.core.access import Viewer, visible
 from kmatrix.core.api import api_get as _get
 from kmatrix.core.api import api_signed_in as _signed_in
 from kmatrix.core.api import api_viewer as _viewer
-from kmatrix.improvement import assessments, checklists, queries
+from kmatrix.improvement import assessments, checklists, queries, services
 from kmatrix.improvement.models import (
     Assessment,
     Checklist,
@@ -41,6 +41,7 @@ from kmatrix.improvement.schemas import (
     ComparisonOut,
     GapOut,
     HeatmapOut,
+    LocalityIn,
     LocalityOut,
     RatingsIn,
 )
@@ -173,6 +174,50 @@ def locality_list(request: HttpRequest, slug: str) -> QuerySet[Locality]:
         .prefetch_related("organisations")
         .order_by("name", "pk")
     )
+
+
+@router.post("/networks/{slug}/localities", response={201: LocalityOut, ERRORS: ErrorOut})
+def locality_create(request: HttpRequest, slug: str, body: LocalityIn) -> Any:
+    """Add a locality: its name (unique in the network), kind and the organisations of the
+    network in it. Coordinators."""
+    network = _network(_signed_in(request), slug, write=True)
+    saved = _locality_save(network, body)
+    if isinstance(saved, Status):
+        return saved
+    return Status(201, saved)
+
+
+@router.put(
+    "/networks/{slug}/localities/{locality_id}",
+    response={200: LocalityOut, ERRORS: ErrorOut},
+)
+def locality_change(request: HttpRequest, slug: str, locality_id: int, body: LocalityIn) -> Any:
+    """Change a locality's name, kind and organisations (the list replaces the one saved); its
+    slug stays as it is. Coordinators."""
+    viewer = _signed_in(request)
+    network = _network(viewer, slug, write=True)
+    locality = _get(viewer, Locality.objects.filter(network=network), pk=locality_id)
+    return _locality_save(network, body, locality)
+
+
+def _locality_save(
+    network: Network, body: LocalityIn, locality: Locality | None = None
+) -> Locality | Status[dict[str, Any]]:
+    wanted = set(body.organisation_ids)
+    organisations = list(Organisation.objects.filter(network_links__network=network, pk__in=wanted))
+    if len(organisations) != len(wanted):
+        message = "Choose organisations of this network."
+        return Status(422, {"detail": message, "errors": {"organisation_ids": [message]}})
+    try:
+        return services.locality_save(
+            network=network,
+            locality=locality,
+            name=body.name,
+            kind=body.kind,
+            organisations=organisations,
+        )
+    except DjangoValidationError as exc:
+        return invalid(exc)
 
 
 # --- Assessments --------------------------------------------------------------------------

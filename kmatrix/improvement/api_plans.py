@@ -311,6 +311,20 @@ def action_change(request: HttpRequest, plan_id: int, action_id: int, body: Acti
         return invalid(exc)
 
 
+@router.delete("/plans/{plan_id}/actions/{action_id}", response={204: None, **WRITE})
+def action_delete(request: HttpRequest, plan_id: int, action_id: int) -> Any:
+    """Remove an action or milestone (not on a sustained, closed or stopped plan)."""
+    plan = _plan(_signed_in(request), plan_id, write=True)
+    action = PlanAction.objects.filter(plan=plan, pk=action_id).first()
+    if action is None:
+        raise HttpError(404, "No such action on this plan.")
+    try:
+        services.action_delete(plan=plan, action=action)
+    except DjangoValidationError as exc:
+        return invalid(exc)
+    return Status(204, None)
+
+
 @router.post("/plans/{plan_id}/measures", response={201: MeasureOut, **WRITE})
 def measure_create(request: HttpRequest, plan_id: int, body: MeasureIn) -> Any:
     """Link an indicator series of the network (indicator, organisation) as a measure."""
@@ -330,6 +344,21 @@ def measure_create(request: HttpRequest, plan_id: int, body: MeasureIn) -> Any:
         )
     except DjangoValidationError as exc:
         return invalid(exc)
+
+
+@router.delete("/plans/{plan_id}/measures/{measure_id}", response={204: None, **WRITE})
+def measure_delete(request: HttpRequest, plan_id: int, measure_id: int) -> Any:
+    """Unlink a measure from the plan; the indicator's data points stay. A 422 says why when
+    its values are in progress updates or an outcome's evidence is its SPC chart."""
+    plan = _plan(_signed_in(request), plan_id, write=True)
+    measure = PlanMeasure.objects.filter(plan=plan, pk=measure_id).first()
+    if measure is None:
+        raise HttpError(404, "No such measure on this plan.")
+    try:
+        services.measure_delete(plan=plan, measure=measure)
+    except DjangoValidationError as exc:
+        return invalid(exc)
+    return Status(204, None)
 
 
 @router.get("/plans/{plan_id}/measures/{measure_id}/spc", response={200: SpcOut, ERRORS: ErrorOut})

@@ -90,13 +90,21 @@ class ChecklistImportForm(forms.Form):
 
 
 class LocalityForm(forms.Form):
-    name = forms.CharField(max_length=200, label="Name", help_text="e.g. Derbyshire")
+    name = forms.CharField(
+        max_length=200,
+        label="Name",
+        help_text="e.g. Derbyshire",
+        error_messages={"required": "Enter the locality's name."},
+    )
     kind = forms.ChoiceField(choices=Locality.Kind.choices, label="Kind of place")
     organisations = forms.ModelMultipleChoiceField(
         queryset=Organisation.objects.none(),
         required=False,
         label="Organisations in it",
         widget=forms.CheckboxSelectMultiple,
+        error_messages=dict.fromkeys(
+            ["invalid_choice", "invalid_pk_value"], "Choose organisations of this network."
+        ),
     )
 
     def __init__(self, *args: Any, network: Network, **kw: Any) -> None:
@@ -104,6 +112,14 @@ class LocalityForm(forms.Form):
         field = self.fields["organisations"]
         assert isinstance(field, forms.ModelMultipleChoiceField)
         field.queryset = network_organisations(network)
+
+    @classmethod
+    def initial_for(cls, locality: Locality) -> dict[str, Any]:
+        return {
+            "name": locality.name,
+            "kind": locality.kind,
+            "organisations": [o.pk for o in locality.organisations.all()],
+        }
 
 
 # --- Assessments ---------------------------------------------------------------------------

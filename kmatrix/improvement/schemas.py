@@ -69,6 +69,14 @@ class LocalityOut(Schema):
         return [o.pk for o in obj.organisations.all()]
 
 
+class LocalityIn(StrictInput):
+    name: str = Field(..., min_length=1, max_length=200)
+    kind: Literal["county", "ics", "place"] = "county"
+    organisation_ids: list[int] = Field(
+        [], description="Organisations of the network; a PUT replaces the list"
+    )
+
+
 class AssessmentIn(StrictInput):
     checklist_id: int
     locality_id: int | None = None

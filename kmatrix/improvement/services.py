@@ -1,4 +1,5 @@
-"""Writes for plans, their actions and measures, progress updates, outcomes and evidence.
+"""Writes for localities, plans, their actions and measures, progress updates, outcomes and
+evidence.
 
 Plans and updates carry a ``version``: a save names the version it started from and is
 refused with ``EditConflict`` (holding what is saved now) when someone else saved first, so the
@@ -20,6 +21,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F, Model
 from django.utils import timezone
+from django.utils.text import slugify
 
 from kmatrix.improvement import plans as rules
 from kmatrix.improvement.models import (
@@ -27,6 +29,7 @@ from kmatrix.improvement.models import (
     Gap,
     ImprovementPlan,
     ItemRating,
+    Locality,
     Outcome,
     PlanAction,
     PlanMeasure,
@@ -37,7 +40,15 @@ from kmatrix.improvement.models import (
 )
 from kmatrix.indicators import services as indicator_services
 from kmatrix.library.services import search_index_update
-from kmatrix.networks.models import Membership, NetworkOrganisation, Person, Role, WorkstreamMember
+from kmatrix.networks.models import (
+    Membership,
+    Network,
+    NetworkOrganisation,
+    Organisation,
+    Person,
+    Role,
+    WorkstreamMember,
+)
 
 Plan = ImprovementPlan
 Status = ImprovementPlan.Status
@@ -307,6 +318,8 @@ def action_save(*, plan: Plan, action: PlanAction | None = None, **fields: Any) 
 @transaction.atomic
 def measure_add(*, plan: Plan, indicator: Any, organisation: Any) -> PlanMeasure:
     """Link an indicator series (one indicator, one organisation) to the plan as a measure."""
+    if plan.status in Plan.FINISHED:
+        raise ValidationError("This plan is finished: its measures are no longer changed.")
     errors = {}
     if indicator.network_id != plan.network_id:
         errors["indicator"] = "Choose an indicator of this network."
@@ -319,6 +332,64 @@ def measure_add(*, plan: Plan, indicator: Any, organisation: Any) -> PlanMeasure
     if errors:
         raise ValidationError(errors)
     return PlanMeasure.objects.create(plan=plan, indicator=indicator, organisation=organisation)
+
+
+@transaction.atomic
+def action_delete(*, plan: Plan, action: PlanAction) -> None:
+    """Remove an action or milestone (entered twice, or by mistake); its history keeps it."""
+    if action.plan_id != plan.pk:
+        raise ValidationError("That action is not on this plan.")
+    if plan.status in Plan.FINISHED:
+        raise ValidationError("This plan is finished: its actions are no longer changed.")
+    action.delete()
+
+
+@transaction.atomic
+def measure_delete(*, plan: Plan, measure: PlanMeasure) -> None:
+    """Unlink a measure from the plan. The indicator's data points are the indicator's and
+    stay. Refused while the plan's records rest on the measure: values reported in its
+    progress updates (they would be deleted with it) or an outcome whose evidence is its SPC
+    chart (the outcome would silently lose it)."""
+    if measure.plan_id != plan.pk:
+        raise ValidationError("That measure is not on this plan.")
+    if plan.status in Plan.FINISHED:
+        raise ValidationError("This plan is finished: its measures are no longer changed.")
+    # Locked, so that no update records a value of it, nor an outcome cites it, meanwhile.
+    if not PlanMeasure.objects.select_for_update().filter(pk=measure.pk).exists():
+        return  # removed already
+    problems = _measure_in_use(measure)
+    if problems:
+        raise ValidationError(problems)
+    measure.delete()
+
+
+def _measure_in_use(measure: PlanMeasure) -> list[str]:
+    """Why a measure stays: records of the plan that would lose something with it."""
+    problems = []
+    values = UpdateMeasure.objects.filter(measure=measure)
+    periods = sorted(set(values.values_list("update__period", flat=True)))
+    if periods:
+        problems.append(
+            "This measure has values in the progress updates for "
+            f"{_and(f'{p:%B %Y}' for p in periods)}: removing it would take them out of "
+            "those updates. If it was linked by mistake, clear its values in those updates "
+            "first; the indicator's data keeps any already submitted."
+        )
+    days = sorted(Outcome.objects.filter(measure=measure).values_list("recorded_on", flat=True))
+    if days:
+        one = len(days) == 1
+        which = "outcome" if one else "outcomes"
+        problems.append(
+            f"The {which} recorded on {_and(dict.fromkeys(f'{d.day} {d:%B %Y}' for d in days))} "
+            f"{'gives' if one else 'give'} this measure's SPC chart as the evidence of "
+            f"improvement; removing the measure would take that evidence from the {which}."
+        )
+    return problems
+
+
+def _and(words: Iterable[str]) -> str:
+    listed = list(words)
+    return ", ".join(listed[:-1]) + " and " + listed[-1] if len(listed) > 1 else "".join(listed)
 
 
 # --- Progress updates ---------------------------------------------------------------------
@@ -602,3 +673,68 @@ def evidence_delete(*, evidence: EvidenceFile) -> None:
     evidence.delete()
     if name:
         transaction.on_commit(lambda: storage.delete(name))
+
+
+# --- Localities ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def locality_save(
+    *,
+    network: Network,
+    name: str,
+    kind: str,
+    organisations: Iterable[Organisation],
+    locality: Locality | None = None,
+) -> Locality:
+    """Add a locality to the network, or change one (its name, kind and organisations).
+
+    The slug is made once, from the first name, and kept through renames: the API gives it out
+    and the demo finds its localities by it. Names are unique in the network, whatever their
+    case, although the database holds only the slug unique."""
+    if locality is not None and locality.network_id != network.pk:
+        raise ValidationError("That locality is not in this network.")
+    chosen = list(organisations)
+    locality = locality or Locality(network=network)
+    renamed = locality.pk is not None and locality.name != name.strip()
+    locality.name, locality.kind = name.strip(), kind
+    _check_locality(locality, chosen)
+    if not locality.slug:
+        locality.slug = _free_slug(network, locality.name)
+    locality.full_clean()
+    locality.save()
+    locality.organisations.set(chosen)
+    if renamed:  # a gap's title in the search names its place
+        search_index_update(kind="gap", ids=list(locality.gaps.values_list("pk", flat=True)))
+    return locality
+
+
+def _check_locality(locality: Locality, organisations: list[Organisation]) -> None:
+    errors: dict[str, str] = {}
+    if not locality.name:
+        errors["name"] = "Enter the locality's name."
+    elif (
+        Locality.objects.filter(network_id=locality.network_id, name__iexact=locality.name)
+        .exclude(pk=locality.pk)
+        .exists()
+    ):
+        errors["name"] = f"The network has a locality called {locality.name} already."
+    wanted = {o.pk for o in organisations}
+    inside = NetworkOrganisation.objects.filter(
+        network_id=locality.network_id, organisation_id__in=wanted
+    ).values_list("organisation_id", flat=True)
+    if wanted - set(inside):
+        errors["organisations"] = "Choose organisations of this network."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _free_slug(network: Network, name: str) -> str:
+    """The name's slug, or with -2, -3 … while another locality (perhaps renamed) holds it."""
+    base = slugify(name)[:60].strip("-") or "locality"
+    taken = set(Locality.objects.filter(network=network).values_list("slug", flat=True))
+    slug, number = base, 2
+    while slug in taken:
+        suffix = f"-{number}"
+        slug, number = base[: 60 - len(suffix)].rstrip("-") + suffix, number + 1
+    return slug

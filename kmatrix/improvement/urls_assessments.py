@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern] = [
     path(N + "checklists/import/", views.checklist_import, name="checklist_import"),
     path(N + "checklists/<int:pk>/", views.checklist_detail, name="checklist"),
     path(N + "localities/", views.locality_list, name="localities"),
+    path(N + "localities/<int:pk>/edit/", views.locality_edit, name="locality_edit"),
     path(N + "assessments/", views.assessment_list, name="assessments"),
     path(N + "assessments/new/", views.assessment_new, name="assessment_new"),
     path(A, views.assessment_detail, name="assessment"),

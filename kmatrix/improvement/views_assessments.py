@@ -149,20 +149,11 @@ def locality_list(request: HttpRequest, slug: str) -> HttpResponse:
         if form is None:
             raise PermissionDenied("Only the network's coordinators add localities.")
         if form.is_valid():
-            data = form.cleaned_data
-            locality = Locality(
-                network=network,
-                name=data["name"],
-                slug=slugify(data["name"])[:60],
-                kind=data["kind"],
-            )
             try:
-                locality.full_clean()
+                locality = services.locality_save(network=network, **form.cleaned_data)
             except ValidationError as error:
-                pages.apply_errors(form, ValidationError({"name": error.messages}))
+                pages.apply_errors(form, error)
             else:
-                locality.save()
-                locality.organisations.set(data["organisations"])
                 messages.success(request, f"{locality.name} added.")
                 return redirect("improvement:localities", network.slug)
     localities = visible(viewer, Locality.objects.filter(network=network)).prefetch_related(
@@ -175,9 +166,44 @@ def locality_list(request: HttpRequest, slug: str) -> HttpResponse:
             "network": network,
             "localities": localities.order_by("name"),
             "form": form,
+            "manages": manages,
             "breadcrumbs": pages.crumbs(network, ("Localities", "")),
         },
         status=400 if form is not None and form.errors else 200,
+    )
+
+
+@login_required
+def locality_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    viewer = viewer_for(request.user)
+    # The add form's rule: those who manage the network (can_manage) change its localities.
+    network = get_for(viewer, Network.objects.all(), write=True, slug=slug)
+    locality = get_for(viewer, Locality.objects.filter(network=network), pk=pk)
+    shown = locality.name  # as saved: a refused change leaves the record's name in the title
+    form = LocalityForm(
+        request.POST or None, network=network, initial=LocalityForm.initial_for(locality)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.locality_save(network=network, locality=locality, **form.cleaned_data)
+        except ValidationError as error:
+            pages.apply_errors(form, error)
+        else:
+            messages.success(request, f"{locality.name} saved.")
+            return redirect("improvement:localities", network.slug)
+    listed = f"/networks/{network.slug}/localities/"
+    return render(
+        request,
+        "improvement/form.html",
+        {
+            "network": network,
+            "form": form,
+            "title": f"Edit {shown}",
+            "submit": "Save the locality",
+            "cancel": listed,
+            "breadcrumbs": pages.crumbs(network, ("Localities", listed), (shown, "")),
+        },
+        status=400 if form.errors else 200,
     )
 
 

@@ -1,6 +1,6 @@
-"""Pages: plans (list, page with its timeline, edit, submit, review, finish), their actions,
-measures, progress updates (write, submit, review) and outcomes; the network's updates, the
-theme summary and the evidence view."""
+"""Pages: plans (list, page with its timeline, edit, submit, review, finish), their actions and
+measures (add, edit, remove), progress updates (write, submit, review) and outcomes; the
+network's updates, the theme summary and the evidence view."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from kmatrix.core.access import Viewer, can_manage, get_for, viewer_for
 from kmatrix.improvement import pages, plan_pages, queries, services
@@ -26,7 +26,13 @@ from kmatrix.improvement.forms import (
     PlanForm,
     ReviewForm,
 )
-from kmatrix.improvement.models import ImprovementPlan, PlanAction, ProgressUpdate, Rag
+from kmatrix.improvement.models import (
+    ImprovementPlan,
+    PlanAction,
+    PlanMeasure,
+    ProgressUpdate,
+    Rag,
+)
 from kmatrix.indicators import queries as indicator_queries
 from kmatrix.library import related
 from kmatrix.networks.models import Network, Theme
@@ -446,4 +452,94 @@ def measure_new(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         submit="Link the measure",
         cancel=plan.get_absolute_url(),
         breadcrumbs=plan_crumbs(plan, ("Measure", "")),
+    )
+
+
+def _confirm_page(
+    request: HttpRequest, plan: Plan, title: str, rows: list[tuple[str, str]], **extra: Any
+) -> HttpResponse:
+    return render(
+        request,
+        "improvement/confirm_delete.html",
+        {
+            "network": plan.network,
+            "plan": plan,
+            "title": title,
+            "rows": [{"key": {"text": k}, "value": {"text": v}} for k, v in rows],
+            "breadcrumbs": plan_crumbs(plan, (title, "")),
+            **extra,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_delete(request: HttpRequest, slug: str, pk: int, action_pk: int) -> HttpResponse:
+    """GET asks to confirm; only the POST removes the action."""
+    viewer = viewer_for(request.user)
+    plan = plan_for(viewer, slug, pk, write=True)
+    action = PlanAction.objects.filter(plan=plan, pk=action_pk).select_related("owner").first()
+    if action is None:
+        raise Http404("No such action on this plan.")
+    back = plan.get_absolute_url() + "#actions"
+    if request.method == "POST":
+        try:
+            services.action_delete(plan=plan, action=action)
+        except ValidationError as error:
+            messages.error(request, "The action was not removed. " + " ".join(error.messages))
+        else:
+            messages.success(request, f"Action removed: {action.title}.")
+        return redirect(back)
+    kind = "milestone" if action.is_milestone else "action"
+    return _confirm_page(
+        request,
+        plan,
+        f"Remove this {kind}?",
+        [
+            ("Action", action.title),
+            ("Owner", action.owner.full_name if action.owner else "Nobody yet"),
+            ("Due", f"{action.due_on.day} {action.due_on:%B %Y}" if action.due_on else "No date"),
+            ("Status", action.get_status_display()),
+        ],
+        consequence=f"The {kind} leaves the plan's actions and milestones and its timeline.",
+        submit=f"Remove the {kind}",
+        cancel=back,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def measure_delete(request: HttpRequest, slug: str, pk: int, measure_pk: int) -> HttpResponse:
+    """GET asks to confirm; only the POST unlinks the measure (never the indicator's data)."""
+    viewer = viewer_for(request.user)
+    plan = plan_for(viewer, slug, pk, write=True)
+    measure = (
+        PlanMeasure.objects.filter(plan=plan, pk=measure_pk)
+        .select_related("indicator", "organisation")
+        .first()
+    )
+    if measure is None:
+        raise Http404("No such measure on this plan.")
+    back = plan.get_absolute_url() + "#measures"
+    if request.method == "POST":
+        try:
+            services.measure_delete(plan=plan, measure=measure)
+        except ValidationError as error:
+            messages.error(request, "The measure was not removed. " + " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                f"Measure removed: {measure.indicator.name} at {measure.organisation.name}. "
+                "The indicator's data points stay.",
+            )
+        return redirect(back)
+    return _confirm_page(
+        request,
+        plan,
+        "Remove this measure?",
+        [("Indicator", measure.indicator.name), ("Organisation", measure.organisation.name)],
+        consequence="Only its link to the plan goes: the indicator's data points and its SPC "
+        "chart stay as they are.",
+        submit="Remove the measure",
+        cancel=back,
     )
