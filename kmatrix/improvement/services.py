@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Model
 from django.utils import timezone
 from django.utils.text import slugify
@@ -691,7 +691,7 @@ def locality_save(
 
     The slug is made once, from the first name, and kept through renames: the API gives it out
     and the demo finds its localities by it. Names are unique in the network, whatever their
-    case, although the database holds only the slug unique."""
+    case: checked here for a clear message, and held by the database (locality_name_unique)."""
     if locality is not None and locality.network_id != network.pk:
         raise ValidationError("That locality is not in this network.")
     chosen = list(organisations)
@@ -701,8 +701,16 @@ def locality_save(
     _check_locality(locality, chosen)
     if not locality.slug:
         locality.slug = _free_slug(network, locality.name)
-    locality.full_clean()
-    locality.save()
+    # The constraints (slug, name) are checked above with field messages, and held by the
+    # database: a name saved by someone else meanwhile ends as the same field error.
+    locality.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():  # a savepoint, so the transaction goes on after a refusal
+            locality.save()
+    except IntegrityError as error:
+        raise ValidationError(
+            {"name": f"The network has a locality called {locality.name} already."}
+        ) from error
     locality.organisations.set(chosen)
     if renamed:  # a gap's title in the search names its place
         search_index_update(kind="gap", ids=list(locality.gaps.values_list("pk", flat=True)))

@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -127,7 +128,14 @@ class Locality(models.Model):
         ordering = ["network", "name"]
         verbose_name_plural = "localities"
         constraints = [
-            models.UniqueConstraint(fields=["network", "slug"], name="locality_slug_unique")
+            models.UniqueConstraint(fields=["network", "slug"], name="locality_slug_unique"),
+            # A name is used once in a network, whatever its case.
+            models.UniqueConstraint(
+                "network",
+                Lower("name"),
+                name="locality_name_unique",
+                violation_error_message="The network has a locality of that name already.",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -8,6 +8,7 @@ import html
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 from kmatrix.core.access import viewer_for, visible
 from kmatrix.core.tests.helpers import LOGIN, NAMED_USERS, api_call, outcome
@@ -155,6 +156,25 @@ def test_a_duplicate_name_in_the_network_is_a_field_error_whatever_its_case(worl
     assert "The network has a locality called NOTTINGHAMSHIRE already." in page
     assert "Edit Derbyshire" in page  # the title keeps the name as saved
     assert _saved(derbyshire)[0] == "Derbyshire"
+
+
+def test_the_database_holds_a_name_once_in_a_network_whatever_its_case(world, derbyshire):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        im.Locality.objects.create(network=world.network, name="DERBYSHIRE", slug="other")
+    assert im.Locality.objects.filter(network=world.network).count() == 1
+
+
+def test_a_name_taken_between_the_check_and_the_save_is_a_field_error(
+    world, derbyshire, monkeypatch
+):
+    # Another coordinator saves the same name at the same moment: the check saw it free.
+    monkeypatch.setattr(services, "_check_locality", lambda locality, organisations: None)
+    with pytest.raises(ValidationError) as refused:
+        services.locality_save(
+            network=world.network, name="derbyshire", kind="county", organisations=[]
+        )
+    assert "already" in refused.value.message_dict["name"][0]
+    assert im.Locality.objects.filter(network=world.network).count() == 1
 
 
 def test_the_same_name_in_another_network_is_allowed(world, derbyshire, foreign):
