@@ -38,9 +38,9 @@ SEED = {
 
 
 def _section(page: Any, theme: str) -> Any:
-    """The programmes table that follows a theme's heading."""
+    """The programmes table that follows a theme's heading (in its scroll box)."""
     heading = page.get_by_role("heading", name=theme, exact=True)
-    return heading.locator("xpath=following-sibling::table[1]")
+    return heading.locator("xpath=following-sibling::*[1]/descendant-or-self::table[1]")
 
 
 def test_a_coordinator_follows_programmes_funding_decisions_actions_and_a_calendar(
