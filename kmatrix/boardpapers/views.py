@@ -20,6 +20,7 @@ from kmatrix.boardpapers.document import DocumentSection, paper_document
 from kmatrix.boardpapers.forms import CommentForm, PaperForm
 from kmatrix.boardpapers.models import TRANSITIONS, BoardPaper, DraftRun, Status
 from kmatrix.core.access import can_manage, get_for, viewer_for
+from kmatrix.core.forms import apply_errors
 from kmatrix.core.history import history_for
 from kmatrix.networks.models import Network
 
@@ -30,14 +31,6 @@ def crumbs(network: Network, *more: tuple[str, str]) -> list[dict[str, str]]:
         {"text": network.name, "href": reverse("boardpapers:papers", args=[network.slug])},
         *({"text": text, "href": href} for text, href in more),
     ]
-
-
-def apply_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def coordinated(request: HttpRequest, slug: str, pk: int) -> BoardPaper:

@@ -17,7 +17,8 @@ from kmatrix.boardpapers import queries, services
 from kmatrix.boardpapers.document import document_section, paper_document
 from kmatrix.boardpapers.forms import SectionForm, section_initial
 from kmatrix.boardpapers.models import BoardPaper, PaperSection, SectionRevision
-from kmatrix.boardpapers.views import apply_errors, crumbs, reviewed
+from kmatrix.boardpapers.views import crumbs, reviewed
+from kmatrix.core.forms import apply_errors
 
 
 def _editable(

@@ -1,18 +1,18 @@
-"""Small helpers the improvement pages share: breadcrumbs, errors on forms, downloads,
-filters and pagination read from the address bar."""
+"""Small helpers the improvement pages share: breadcrumbs, downloads, and the lists' filters
+and pagination read from the address bar (with kmatrix.core.pages)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.core.paginator import Page, Paginator
-from django.forms import BaseForm
+from django.core.paginator import Page
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 
+from kmatrix.core import pages as core_pages
 from kmatrix.core.access import Viewer, visible
 from kmatrix.core.exports import csv_response, xlsx_response
+from kmatrix.core.pages import int_param, text_param
 from kmatrix.improvement.models import Locality
 from kmatrix.improvement.queries import PAGE_SIZE, Filters
 from kmatrix.networks.models import Network, Theme, Workstream
@@ -28,15 +28,6 @@ def crumbs(network: Network, *more: tuple[str, str]) -> list[dict[str, str]]:
     ]
 
 
-def apply_errors(form: BaseForm, error: ValidationError) -> None:
-    """Show a service's ValidationError on the fields it names (the rest above the form)."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 def download(
     request: HttpRequest, filename: str, table: Callable[[], tuple[Sequence[str], Rows]]
 ) -> HttpResponse | StreamingHttpResponse | None:
@@ -50,16 +41,6 @@ def download(
     if fmt == "csv":
         return csv_response(f"{filename}.csv", header, rows)
     return xlsx_response(filename, header, rows)
-
-
-def text_param(request: HttpRequest, name: str) -> str:
-    # PostgreSQL refuses NUL characters in text, so they are dropped rather than failing.
-    return request.GET.get(name, "").replace("\x00", "").strip()[:200]
-
-
-def int_param(request: HttpRequest, name: str) -> int | None:
-    text = text_param(request, name)
-    return int(text) if text.isdigit() and len(text) < 10 else None
 
 
 MIN_YEAR, MAX_YEAR = 1900, 2999  # a year typed outside these is ignored, not a server error
@@ -90,19 +71,8 @@ def filters(request: HttpRequest, choices: Mapping[str, Iterable[str]]) -> Filte
 def paginate(
     request: HttpRequest, items: Any, size: int = PAGE_SIZE
 ) -> tuple[Page[Any], dict[str, Any]]:
-    page = Paginator(items, size).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("format", None)
-
-    def href(number: int) -> str:
-        query["page"] = str(number)
-        return "?" + query.urlencode()
-
-    links = {
-        "previous": {"href": href(page.previous_page_number())} if page.has_previous() else None,
-        "next": {"href": href(page.next_page_number())} if page.has_next() else None,
-    }
-    return page, links
+    """A page of a list, with links that leave out ``?format=`` (the CSV and XLSX download)."""
+    return core_pages.paginate(request, items, size, drop=("format",))
 
 
 def query_without_page(request: HttpRequest) -> str:

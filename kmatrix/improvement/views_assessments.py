@@ -13,6 +13,8 @@ from django.views.decorators.http import require_POST
 
 from kmatrix.core.access import Viewer, can_manage, get_for, viewer_for, visible
 from kmatrix.core.exports import csv_response
+from kmatrix.core.forms import apply_errors
+from kmatrix.core.pages import int_param
 from kmatrix.improvement import assessments, checklists, pages, queries, services
 from kmatrix.improvement.forms import (
     AssessmentStartForm,
@@ -152,7 +154,7 @@ def locality_list(request: HttpRequest, slug: str) -> HttpResponse:
             try:
                 locality = services.locality_save(network=network, **form.cleaned_data)
             except ValidationError as error:
-                pages.apply_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(request, f"{locality.name} added.")
                 return redirect("improvement:localities", network.slug)
@@ -187,7 +189,7 @@ def locality_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         try:
             services.locality_save(network=network, locality=locality, **form.cleaned_data)
         except ValidationError as error:
-            pages.apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, f"{locality.name} saved.")
             return redirect("improvement:localities", network.slug)
@@ -218,7 +220,7 @@ def assessment_list(request: HttpRequest, slug: str) -> HttpResponse:
         .select_related("checklist", "locality", "organisation")
         .order_by("-assessed_on", "-pk")
     )
-    locality = pages.int_param(request, "locality")
+    locality = int_param(request, "locality")
     if locality:
         items = items.filter(locality_id=locality)
     page, pagination = pages.paginate(request, items)
@@ -256,7 +258,7 @@ def assessment_new(request: HttpRequest, slug: str) -> HttpResponse:
                 summary=data["summary"],
             )
         except ValidationError as error:
-            pages.apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, "Assessment started: rate each item.")
             return redirect(assessment)
@@ -320,7 +322,7 @@ def assessment_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             try:
                 count = assessments.ratings_save(assessment=assessment, ratings=given)
             except ValidationError as error:
-                pages.apply_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(request, f"Ratings saved ({count} item(s) changed).")
                 return redirect(assessment)
@@ -379,7 +381,7 @@ def assessment_complete(request: HttpRequest, slug: str, pk: int) -> HttpRespons
 def assessment_compare(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     viewer = viewer_for(request.user)
     assessment = _assessment(viewer, slug, pk)
-    other_pk = pages.int_param(request, "with")
+    other_pk = int_param(request, "with")
     others = assessments.comparable(viewer, assessment)
     other = others.filter(pk=other_pk).first() if other_pk else others.first()
     if other is None:
@@ -490,7 +492,7 @@ def heatmap(request: HttpRequest, slug: str) -> HttpResponse:
     available = list(
         visible(viewer, Checklist.objects.filter(network=network)).order_by("name", "-created_at")
     )
-    chosen_pk = pages.int_param(request, "checklist")
+    chosen_pk = int_param(request, "checklist")
     checklist = next(
         (c for c in available if c.pk == chosen_pk), available[0] if available else None
     )

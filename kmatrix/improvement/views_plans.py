@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kmatrix.core.access import Viewer, can_manage, get_for, viewer_for
+from kmatrix.core.forms import apply_errors
+from kmatrix.core.pages import int_param, text_param
 from kmatrix.improvement import pages, plan_pages, queries, services
 from kmatrix.improvement import plans as rules
 from kmatrix.improvement.forms import (
@@ -162,7 +164,7 @@ def evidence(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _month(request: HttpRequest, name: str) -> date | None:
-    text = pages.text_param(request, name)
+    text = text_param(request, name)
     try:
         return rules.month_start(date.fromisoformat(f"{text}-01")) if text else None
     except ValueError:
@@ -249,7 +251,7 @@ def plan_new(request: HttpRequest, slug: str) -> HttpResponse:
     network = _network(viewer, slug)
     if not (viewer.is_admin or network.pk in viewer.reads_networks):
         raise PermissionDenied("Only members of the network write its plans.")
-    initial = {"theme": pages.int_param(request, "theme"), "gaps": request.GET.getlist("gap")}
+    initial = {"theme": int_param(request, "theme"), "gaps": request.GET.getlist("gap")}
     form = PlanForm(request.POST or None, viewer=viewer, network=network, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -262,7 +264,7 @@ def plan_new(request: HttpRequest, slug: str) -> HttpResponse:
                 **form.service_fields(),
             )
         except ValidationError as error:
-            pages.apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, "Plan saved as a draft.")
             return redirect(plan)
@@ -313,7 +315,7 @@ def plan_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             form.is_valid()
             form.add_error(None, CONFLICT.format(what="plan"))
         except ValidationError as error:
-            pages.apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, "Plan saved.")
             return redirect(saved)
@@ -358,7 +360,7 @@ def plan_review(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 comment=form.cleaned_data["comment"],
             )
         except ValidationError as error:
-            pages.apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, f"Plan {review.get_decision_display().lower()}.")
             return redirect(plan)
@@ -417,7 +419,7 @@ def action_edit(
         try:
             services.action_save(plan=plan, action=action, **form.cleaned_data)
         except ValidationError as error:
-            pages.apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, "Action saved.")
             return redirect(plan.get_absolute_url() + "#actions")
@@ -440,7 +442,7 @@ def measure_new(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         try:
             services.measure_add(plan=plan, **form.cleaned_data)
         except ValidationError as error:
-            pages.apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, "Measure linked: its values come in with each update.")
             return redirect(plan.get_absolute_url() + "#measures")

@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from kmatrix.core.access import viewer_for
-from kmatrix.improvement import pages, services
+from kmatrix.core.forms import apply_errors
+from kmatrix.improvement import services
 from kmatrix.improvement.forms import (
     CheckForm,
     OutcomeForm,
@@ -71,7 +72,7 @@ def update_edit(
             form.is_valid()
             form.add_error(None, CONFLICT.format(what="update"))
         except ValidationError as error:
-            pages.apply_errors(form, error)
+            apply_errors(form, error)
         else:
             submitted = saved.status == ProgressUpdate.Status.SUBMITTED
             messages.success(request, "Update submitted." if submitted else "Draft saved.")
@@ -150,7 +151,7 @@ def outcome_new(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             if upload:
                 services.evidence_add(upload=upload, user=request.user, outcome=outcome)
         except ValidationError as error:
-            pages.apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(
                 request, "Outcome recorded; its sustainability checks are due in 6 and 12 months."
@@ -184,7 +185,7 @@ def check_record(request: HttpRequest, slug: str, pk: int, check_pk: int) -> Htt
         try:
             services.check_record(check=check, **form.cleaned_data)
         except ValidationError as error:
-            pages.apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, f"{check.months_after}-month check recorded.")
             return redirect(plan.get_absolute_url() + "#outcomes")

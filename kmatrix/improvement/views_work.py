@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from kmatrix.core.access import Viewer, get_for, viewer_for
 from kmatrix.core.exports import csv_response, xlsx_response
+from kmatrix.core.forms import apply_errors
 from kmatrix.improvement import pages, work
 from kmatrix.improvement.forms_work import ReportRangeForm, TimeLogForm
 from kmatrix.improvement.models import TimeLog
@@ -99,7 +100,7 @@ def _save_log(
             today=form.today,
         )
     except ValidationError as error:
-        pages.apply_errors(form, error)
+        apply_errors(form, error)
         return None
 
 

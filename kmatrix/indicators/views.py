@@ -16,7 +16,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -27,6 +26,7 @@ from django.views.decorators.http import require_POST
 
 from kmatrix.core.access import Viewer, can_manage, get_for, viewer_for
 from kmatrix.core.exports import csv_response, xlsx_response
+from kmatrix.core.pages import page_of, pager, text_param
 from kmatrix.indicators import charts, queries, series, tasks
 from kmatrix.indicators.forms import AnnotationForm, ReviewForm, SpcSettingsForm, UploadForm
 from kmatrix.indicators.models import Annotation, ImportBatch, Indicator
@@ -45,31 +45,6 @@ def _crumbs(network: Network, *more: tuple[str, str]) -> list[dict[str, str]]:
         {"text": network.name, "href": network.get_absolute_url()},
         *({"text": text, "href": href} for text, href in more),
     ]
-
-
-def _param(request: HttpRequest, name: str) -> str:
-    # PostgreSQL refuses NUL characters in text, so they are dropped rather than failing.
-    return request.GET.get(name, "").replace("\x00", "").strip()[:200]
-
-
-def _page(request: HttpRequest, items: Any, size: int, name: str = "page") -> Page[Any]:
-    # Page numbers come from the address bar: anything odd shows the nearest real page.
-    return Paginator(items, size).get_page(request.GET.get(name))
-
-
-def _pager(
-    request: HttpRequest, page: Page[Any], name: str = "page", anchor: str = ""
-) -> dict[str, Any]:
-    query = request.GET.copy()
-
-    def href(number: int) -> str:
-        query[name] = str(number)
-        return "?" + query.urlencode() + anchor
-
-    return {
-        "previous": {"href": href(page.previous_page_number())} if page.has_previous() else None,
-        "next": {"href": href(page.next_page_number())} if page.has_next() else None,
-    }
 
 
 def _format(request: HttpRequest) -> str | None:
@@ -189,8 +164,8 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse | StreamingHttpRes
     )
     if download is not None:
         return download
-    q = _param(request, "q")
-    page = _page(request, queries.providers(network, q), PROVIDERS_PER_PAGE)
+    q = text_param(request, "q")
+    page = page_of(request, queries.providers(network, q), PROVIDERS_PER_PAGE)
     return render(
         request,
         "indicators/overview.html",
@@ -199,7 +174,7 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse | StreamingHttpRes
             "network": network,
             "dashboard": queries.overview(viewer, network, list(page.object_list)),
             "page": page,
-            "pagination": _pager(request, page),
+            "pagination": pager(request, page),
             "q": q,
             "manages": can_manage(viewer, network),
             "breadcrumbs": _crumbs(network, ("Indicators", "")),
@@ -223,10 +198,10 @@ def _provider_multiples(indicator: Indicator, orgs: Sequence[Organisation]) -> c
 def _charts_section(request: HttpRequest, items: Sequence[Any]) -> dict[str, Any]:
     """The page's small multiples: which page of them, and the address htmx loads them from
     once the page is shown (they cost more to build than the rest of the page)."""
-    chart_page = _page(request, items, CHARTS_PER_PAGE, "charts")
+    chart_page = page_of(request, items, CHARTS_PER_PAGE, "charts")
     return {
         "chart_page": chart_page,
-        "chart_pagination": _pager(request, chart_page, "charts", "#charts"),
+        "chart_pagination": pager(request, chart_page, "charts", "#charts"),
         "charts_url": f"{request.path}charts/?page={chart_page.number}",
     }
 
@@ -283,7 +258,7 @@ def indicator_charts(
     """The small multiples of one page of providers, as a spec, an image or their data."""
     viewer = viewer_for(request.user)
     network, ind = _indicator(viewer, slug, code)
-    chart_page = _page(request, queries.providers(network), CHARTS_PER_PAGE)
+    chart_page = page_of(request, queries.providers(network), CHARTS_PER_PAGE)
     found = _provider_multiples(ind, list(chart_page.object_list))
     name = f"{network.slug}-{ind.code}-charts-{chart_page.number}"
     label = f"Small SPC charts of {ind.name}, one for each organisation"
@@ -335,7 +310,7 @@ def organisation_charts(
 ) -> HttpResponse | StreamingHttpResponse:
     viewer = viewer_for(request.user)
     network, org = _provider(viewer, slug, pk)
-    chart_page = _page(request, queries.indicators_for(viewer, network), CHARTS_PER_PAGE)
+    chart_page = page_of(request, queries.indicators_for(viewer, network), CHARTS_PER_PAGE)
     found = _indicator_multiples(org, list(chart_page.object_list))
     name = f"{network.slug}-{org.ods_code or org.pk}-charts-{chart_page.number}"
     label = f"Small SPC charts of each indicator for {org.name}"

@@ -11,7 +11,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Page, Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from kmatrix.core.access import Viewer, can_manage, get_for, viewer_for
 from kmatrix.core.history import history_for
+from kmatrix.core.pages import page_of, pager
 from kmatrix.library import queries, related, services
 from kmatrix.library.files import CONTENT_TYPES
 from kmatrix.library.forms import ResourceForm, ReturnForm, UploadForm, VersionForm
@@ -33,23 +33,6 @@ def _crumbs(*more: tuple[str, str]) -> list[dict[str, str]]:
     return [{"text": "Library", "href": "/library/"}, *({"text": t, "href": h} for t, h in more)]
 
 
-def _page(request: HttpRequest, items: Any) -> Page[Any]:
-    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _pager(request: HttpRequest, page: Page[Any]) -> dict[str, Any]:
-    query = request.GET.copy()
-
-    def href(number: int) -> str:
-        query["page"] = str(number)
-        return "?" + query.urlencode()
-
-    return {
-        "previous": {"href": href(page.previous_page_number())} if page.has_previous() else None,
-        "next": {"href": href(page.next_page_number())} if page.has_next() else None,
-    }
-
-
 def _resource(request: HttpRequest, pk: int, *, write: bool = False) -> tuple[Viewer, Resource]:
     viewer = viewer_for(request.user)
     return viewer, get_for(viewer, queries.resource_readable(viewer), write=write, pk=pk)
@@ -61,13 +44,14 @@ def _resource(request: HttpRequest, pk: int, *, write: bool = False) -> tuple[Vi
 def catalogue(request: HttpRequest) -> HttpResponse:
     viewer = viewer_for(request.user)
     filters = catalogue_filters(request)
-    page = _page(request, queries.resources_with_themes(queries.catalogue(viewer, filters)))
+    found = queries.resources_with_themes(queries.catalogue(viewer, filters))
+    page = page_of(request, found, PAGE_SIZE)
     return render(
         request,
         "library/catalogue.html",
         {
             "page": page,
-            "pagination": _pager(request, page),
+            "pagination": pager(request, page),
             "filters": filters,
             "choices": filter_choices(viewer),
             "mine": list(queries.mine(viewer)[:20]),

@@ -10,7 +10,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Page, Paginator
 from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -21,6 +20,7 @@ from kmatrix.core.access import Viewer, can_manage, viewer_for
 from kmatrix.core.exports import table_download
 from kmatrix.core.forms import apply_errors
 from kmatrix.core.history import history_for
+from kmatrix.core.pages import page_of, pager
 from kmatrix.indicators.queries import indicators_for
 from kmatrix.meetings import display, feeds, queries, services
 from kmatrix.meetings import schedule as plan
@@ -78,20 +78,6 @@ def _form_page(
     )
 
 
-def pager(request: HttpRequest, page: Page[Any]) -> dict[str, Any]:
-    """Previous and next links that keep the page's other query parameters."""
-    query = request.GET.copy()
-    links = {}
-    for name, has, number in (
-        ("previous", page.has_previous, page.previous_page_number),
-        ("next", page.has_next, page.next_page_number),
-    ):
-        if has():
-            query["page"] = str(number())
-            links[name] = {"href": "?" + query.urlencode()}
-    return links
-
-
 def _managed_meeting(request: HttpRequest, slug: str, pk: int) -> tuple[Viewer, Meeting]:
     viewer = viewer_for(request.user)
     network = queries.network_for(viewer, slug)
@@ -124,7 +110,7 @@ def network_meetings(request: HttpRequest, slug: str) -> HttpResponse | Streamin
     )
     if download is not None:
         return download
-    page = Paginator(meetings, PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, meetings, PER_PAGE)
     return render(
         request,
         "meetings/list.html",

@@ -10,7 +10,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,9 +19,10 @@ from kmatrix.core.access import can_manage, get_for, viewer_for, visible
 from kmatrix.core.exports import table_download
 from kmatrix.core.forms import apply_errors
 from kmatrix.core.history import history_for
+from kmatrix.core.pages import page_of, pager
 from kmatrix.meetings import display, feeds, queries, services
 from kmatrix.meetings.forms import ActionForm, ActionProgressForm, TrackerFilterForm
-from kmatrix.meetings.views import _form_page, pager
+from kmatrix.meetings.views import _form_page
 from kmatrix.networks.models import Group, Network
 
 PER_PAGE = 50
@@ -48,9 +48,7 @@ def _tracker_page(request: HttpRequest, *, mine: bool) -> HttpResponse | Streami
         return download
     # A page of ids first, then those actions with what their rows show: sorting every
     # readable action with its joins, to keep fifty, was most of the page's time.
-    page = Paginator(actions.values_list("pk", flat=True), PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = page_of(request, actions.values_list("pk", flat=True), PER_PAGE)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

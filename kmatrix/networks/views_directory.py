@@ -7,13 +7,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 
 from kmatrix.core.access import can_manage, can_view, get_for, viewer_for, visible
 from kmatrix.core.exports import csv_response
 from kmatrix.core.history import history_for
+from kmatrix.core.pages import page_of, pager, text_param
 from kmatrix.networks import queries, services
 from kmatrix.networks.forms import OrganisationForm, PersonForm
 from kmatrix.networks.models import Network, Organisation, Person
@@ -21,43 +21,21 @@ from kmatrix.networks.models import Network, Organisation, Person
 PAGE_SIZE = 50
 
 
-def _param(request: HttpRequest, name: str) -> str:
-    """Search input from the address bar, trimmed. PostgreSQL refuses NUL characters in text,
-    so they are dropped here rather than failing the query."""
-    return request.GET.get(name, "").replace("\x00", "").strip()[:200]
-
-
-def _page(request: HttpRequest, items: Any) -> Page[Any]:
-    # Page numbers come from the address bar: anything odd shows the nearest real page.
-    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _pagination(request: HttpRequest, page: Page[Any]) -> dict[str, Any]:
-    query = request.GET.copy()
-
-    def href(number: int) -> str:
-        query["page"] = str(number)
-        return "?" + query.urlencode()
-
-    return {
-        "previous": {"href": href(page.previous_page_number())} if page.has_previous() else None,
-        "next": {"href": href(page.next_page_number())} if page.has_next() else None,
-    }
-
-
 def organisations(request: HttpRequest) -> HttpResponse:
-    q = _param(request, "q")
+    q = text_param(request, "q")
     sector = request.GET.get("sector", "")
     if sector not in Organisation.Sector.values:
         sector = ""
     viewer = viewer_for(request.user)
-    page = _page(request, visible(viewer, queries.organisation_list(q=q, sector=sector)))
+    page = page_of(
+        request, visible(viewer, queries.organisation_list(q=q, sector=sector)), PAGE_SIZE
+    )
     return render(
         request,
         "networks/organisations.html",
         {
             "page": page,
-            "pagination": _pagination(request, page),
+            "pagination": pager(request, page),
             "q": q,
             "sector": sector,
             "sectors": Organisation.Sector.choices,
@@ -68,7 +46,7 @@ def organisations(request: HttpRequest) -> HttpResponse:
 
 
 def organisations_export(request: HttpRequest) -> StreamingHttpResponse:
-    orgs = visible(viewer_for(request.user), queries.organisation_list(q=_param(request, "q")))
+    orgs = visible(viewer_for(request.user), queries.organisation_list(q=text_param(request, "q")))
     return csv_response(
         "organisations.csv",
         ["Name", "ODS code", "Sector", "Region", "Website", "Networks"],
@@ -84,7 +62,7 @@ def organisation(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_for(viewer, Organisation.objects.all(), pk=pk)
     manages = can_manage(viewer, org)
     people = queries.people_directory(viewer, organisation_id=org.pk)
-    page = _page(request, people)
+    page = page_of(request, people, PAGE_SIZE)
     return render(
         request,
         "networks/organisation.html",
@@ -93,7 +71,7 @@ def organisation(request: HttpRequest, pk: int) -> HttpResponse:
             "networks": queries.organisation_networks(viewer, org),
             "page": page,
             "rows": queries.directory_rows(viewer, page.object_list),
-            "pagination": _pagination(request, page),
+            "pagination": pager(request, page),
             "manages": manages,
             "history": history_for(org) if manages else [],
             "breadcrumbs": [
@@ -151,24 +129,24 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _people_filters(request: HttpRequest) -> dict[str, Any]:
     viewer = viewer_for(request.user)
     network = None
-    slug = _param(request, "network")
+    slug = text_param(request, "network")
     if slug:
         network = visible(viewer, Network.objects.all()).filter(slug=slug).first()
-    return {"q": _param(request, "q"), "network": network}
+    return {"q": text_param(request, "q"), "network": network}
 
 
 @login_required
 def people(request: HttpRequest) -> HttpResponse:
     viewer = viewer_for(request.user)
     filters = _people_filters(request)
-    page = _page(request, queries.people_directory(viewer, **filters))
+    page = page_of(request, queries.people_directory(viewer, **filters), PAGE_SIZE)
     return render(
         request,
         "networks/people.html",
         {
             "page": page,
             "rows": queries.directory_rows(viewer, page.object_list),
-            "pagination": _pagination(request, page),
+            "pagination": pager(request, page),
             **filters,
             "networks": queries.my_networks(viewer)[0],
             "can_create": viewer.is_admin or bool(viewer.coordinated_networks),

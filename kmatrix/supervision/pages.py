@@ -1,14 +1,12 @@
-"""What the supervision views share: the service and the viewer's roles in it, breadcrumbs,
-a service's errors shown on a form, and pagination."""
+"""What the supervision views share: the service and the viewer's roles in it, breadcrumbs
+and today's date. Forms' errors and paging come from kmatrix.core (forms, pages)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Page, Paginator
-from django.forms import BaseForm
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -58,38 +56,6 @@ def context(request: HttpRequest, slug: str) -> Context:
     viewer = viewer_for(request.user)
     service = queries.service_for(viewer, slug)
     return Context(viewer, service, queries.roles_for(viewer, service))
-
-
-def apply_errors(form: BaseForm, error: ValidationError) -> None:
-    """Show a service function's ValidationError on the fields it names, or above the form."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-def paginate(request: HttpRequest, items: Any, size: int) -> tuple[Page[Any], dict[str, Any]]:
-    page = Paginator(items, size).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-
-    def href(number: int) -> str:
-        query["page"] = str(number)
-        return "?" + query.urlencode()
-
-    return page, {
-        "previous": {"href": href(page.previous_page_number())} if page.has_previous() else None,
-        "next": {"href": href(page.next_page_number())} if page.has_next() else None,
-    }
-
-
-def param(request: HttpRequest, name: str) -> str:
-    return request.GET.get(name, "").replace("\x00", "").strip()[:200]
-
-
-def int_param(request: HttpRequest, name: str) -> int | None:
-    raw = param(request, name)
-    return int(raw) if raw.isdigit() and len(raw) < 12 else None
 
 
 def today() -> Any:

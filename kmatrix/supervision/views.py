@@ -15,13 +15,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from kmatrix.core.access import can_manage, get_for, viewer_for, visible
+from kmatrix.core.forms import apply_errors
 from kmatrix.core.history import history_for
 from kmatrix.networks.models import Network
 from kmatrix.programmes.queries import programmes_of
 from kmatrix.supervision import queries, services
 from kmatrix.supervision.forms import RegistrationForm, RoleForm, ServiceForm
 from kmatrix.supervision.models import Booking, ServiceRole, SupervisionService
-from kmatrix.supervision.pages import apply_errors, context
+from kmatrix.supervision.pages import context
 from kmatrix.supervision.queries import BookingFilters
 from kmatrix.supervision.times import london
 

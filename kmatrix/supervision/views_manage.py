@@ -16,7 +16,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from kmatrix.core.access import get_for
+from kmatrix.core.forms import apply_errors
 from kmatrix.core.history import history_for
+from kmatrix.core.pages import paginate, text_param
 from kmatrix.supervision import queries, services, slots, tasks
 from kmatrix.supervision.choices import (
     CheckKind,
@@ -34,7 +36,7 @@ from kmatrix.supervision.forms import (
     supervisor_initial,
 )
 from kmatrix.supervision.models import Availability, ReminderRun, Supervisor, VettingCheck
-from kmatrix.supervision.pages import Context, apply_errors, context, paginate, param, today
+from kmatrix.supervision.pages import Context, context, today
 
 SUPERVISORS_PER_PAGE = 50
 
@@ -88,7 +90,8 @@ def reminders_progress(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def supervisors(request: HttpRequest, slug: str) -> HttpResponse:
     page = _manager(request, slug)
-    state, status, q = param(request, "state"), param(request, "status"), param(request, "q")
+    state, status = text_param(request, "state"), text_param(request, "status")
+    q = text_param(request, "q")
     found = queries.supervisors_list(
         page.viewer, page.service, today=today(), state=state, status=status, q=q
     )

@@ -16,11 +16,13 @@ from django.utils.html import json_script
 from django.views.decorators.http import require_POST
 
 from kmatrix.core.exports import csv_response
+from kmatrix.core.forms import apply_errors
+from kmatrix.core.pages import int_param, paginate
 from kmatrix.supervision import charts, drawdown, payments, queries, services
 from kmatrix.supervision.choices import RunStatus
 from kmatrix.supervision.forms import InvoiceForm, NeedForm, RunForm
 from kmatrix.supervision.models import PaymentRun, may_enter_need
-from kmatrix.supervision.pages import Context, apply_errors, context, int_param, paginate, today
+from kmatrix.supervision.pages import Context, context, today
 from kmatrix.supervision.times import (
     financial_year,
     financial_year_label,

@@ -17,12 +17,14 @@ from django.views.decorators.http import require_POST
 from kmatrix.core import ical
 from kmatrix.core.access import can_manage, get_for
 from kmatrix.core.exports import csv_response
+from kmatrix.core.forms import apply_errors
+from kmatrix.core.pages import int_param, paginate, text_param
 from kmatrix.networks.models import Person
 from kmatrix.supervision import bookings, invitations, queries, slots
 from kmatrix.supervision.choices import Attendance, BookingStatus, WaitingStatus
 from kmatrix.supervision.forms import BookingForm, CancelForm, MoveForm, SearchForm, SlotForm
 from kmatrix.supervision.models import Slot, Supervisor
-from kmatrix.supervision.pages import Context, apply_errors, context, int_param, paginate, param
+from kmatrix.supervision.pages import Context, context
 from kmatrix.supervision.queries import BookingFilters
 from kmatrix.supervision.times import london
 
@@ -319,16 +321,16 @@ def bookings_page(request: HttpRequest, slug: str) -> HttpResponse | StreamingHt
     )
     offered += ["provider"] if roles.led_organisations else []
     offered += ["all"] if roles.project_manager else []
-    chosen = param(request, "view")
+    chosen = text_param(request, "view")
     chosen = chosen if chosen in offered else offered[0]
-    when = param(request, "when")
+    when = text_param(request, "when")
     when = when if when in WHEN else "upcoming"
     organisation = int_param(request, "organisation")
     if chosen == "provider" and organisation not in roles.led_organisations:
         organisation = None
     filters = BookingFilters(mine=chosen == "mine", when=when, organisation_id=organisation)
     found = queries.bookings_list(page.viewer, page.service, filters, timezone.now())
-    if param(request, "format") == "csv":
+    if text_param(request, "format") == "csv":
         return csv_response(
             f"{page.service.network.slug}-supervision-bookings.csv", *_booking_table(found)
         )
