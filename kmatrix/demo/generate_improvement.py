@@ -121,8 +121,12 @@ def _localities(ctx: Context) -> dict[int, list[Locality]]:
 
     rows: list[Locality] = []
     for network in ctx.networks:
-        for _ in range(4):
+        places: list[str] = []
+        while len(places) < 4:  # four different names: a name is used once in a network
             place = ctx.rng.choice(names.PLACE_STARTS) + ctx.rng.choice(names.PLACE_ENDS)
+            if place not in places:
+                places.append(place)
+        for place in places:
             rows.append(Locality(network=network, name=place, slug=f"{place.lower()}-{len(rows)}"))
     made = _bulk(Locality, rows)
     by_org: dict[int, list[int]] = defaultdict(list)
