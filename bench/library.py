@@ -11,8 +11,9 @@ about 5 KB of text each), then:
    (access filter, facets, ranking, snippets) and the same queries sent to the engine
    directly (the best 20 matches, no access rules, facets or snippets), printing p50/p95 of
    each and the ratio; goals: search p95 under 50 ms, and within 2x of the engine;
-3. times the search page and the Knowledge Matrix page with Django's test Client; goal for
-   the Matrix: p95 under 100 ms.
+3. times the search page, the catalogue, a resource's page (with its similar practice from
+   other networks) and the Knowledge Matrix page with Django's test Client; goal for the
+   Matrix: p95 under 100 ms.
 
 Exits 1 if a goal is missed.
 """
@@ -176,8 +177,14 @@ def _pages(user: Any, requests: int) -> bool:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from kmatrix.core.access import viewer_for
+    from kmatrix.library.queries import resource_readable
+
     client = Client()
     client.force_login(user)
+    # A resource the member reads, whose page lists similar practice from other networks.
+    resource = resource_readable(viewer_for(user)).order_by("pk").first()
+    assert resource is not None, "the member reads no resource: regenerate the data"
     ok = True
     print()
     for label, url, goal in (
@@ -185,6 +192,7 @@ def _pages(user: Any, requests: int) -> bool:
         ("Knowledge Matrix, one year", "/matrix/?year=2024", MATRIX_GOAL_MS),
         ("search page 'dementia'", "/search/?q=dementia", None),
         ("library catalogue", "/library/", None),
+        ("a resource, with similar practice", f"/library/{resource.pk}/", None),
     ):
         statuses: set[int] = set()
 
