@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
@@ -193,7 +194,7 @@ def locality_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"{locality.name} saved.")
             return redirect("improvement:localities", network.slug)
-    listed = f"/networks/{network.slug}/localities/"
+    listed = reverse("improvement:localities", args=[network.slug])
     return render(
         request,
         "improvement/form.html",

@@ -225,6 +225,8 @@ def plan_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "network": plan.network,
             "plan": plan,
             "manages": manages,
+            # Its team changes the plan, its actions and measures until it is finished.
+            "changes": manages and plan.status not in Plan.FINISHED,
             "reviews": reviews,
             "updates": updates,
             "charts": charts,

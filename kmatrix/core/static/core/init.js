@@ -11,7 +11,8 @@ function markScrollingTables() {
     if (box.scrollWidth > box.clientWidth + 1) {
       box.setAttribute("tabindex", "0");
       box.setAttribute("role", "region");
-      box.setAttribute("aria-label", `${caption ? caption.textContent.trim() : "Table"} (scrolls sideways)`);
+      const name = caption ? caption.textContent.replace(/\s+/g, " ").trim() : "Table";
+      box.setAttribute("aria-label", `${name} (scrolls sideways)`);
     } else {
       box.removeAttribute("tabindex");
       box.removeAttribute("role");
